@@ -7,7 +7,7 @@ import importlib
 import logging
 import sys
 
-COMMANDS = ("suites", "tasks", "run")
+COMMANDS = ("suites", "tasks", "run", "arena", "eval", "analyze", "compare")
 """Subcommand modules under mira.cli, in the order `mira --help` lists them."""
 
 
