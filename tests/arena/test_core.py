@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import urllib.request
 
 import pytest
@@ -127,3 +128,39 @@ def test_substitute_placeholders_everywhere() -> None:
     out = substitute(cfg, "http://127.0.0.1:9")
     assert out["start_url"] == "http://127.0.0.1:9/shop/"
     assert out["eval"]["reference_url"] == "http://127.0.0.1:9/admin/order/3 |OR| http://127.0.0.1:9/shop/cart"
+
+
+def test_shipped_task_file_is_current() -> None:
+    """The task file in the package is what the templates generate (rebuild: `mira arena build-tasks`)."""
+    import json
+
+    from mira.arena.db import template
+    from mira.arena.suite import load_task_file
+    from mira.arena.tasks import generate_tasks
+
+    shipped = load_task_file()
+    fresh = json.loads(json.dumps(generate_tasks(Database(template()))))
+    assert shipped == fresh, "src/mira/arena/data/tasks.json is stale: run `mira arena build-tasks`"
+
+
+def test_task_file_shape_meets_the_arena_bar() -> None:
+    from collections import Counter
+
+    from mira.arena.suite import load_task_file
+
+    tasks = load_task_file()
+    templates = {t["intent_template_id"] for t in tasks}
+    train_t = {t["intent_template_id"] for t in tasks if t["split"] == "train"}
+    test_t = {t["intent_template_id"] for t in tasks if t["split"] == "test"}
+    assert len(templates) >= 60 and len(tasks) >= 600
+    assert test_t == templates, "test holds unseen instances of every template"
+    assert templates - train_t, "some templates are only in test"
+    ids = [(t["intent_template_id"], json.dumps(t["instantiation_dict"], sort_keys=True)) for t in tasks]
+    assert len(set(ids)) == len(ids), "no instance appears twice (train and test never share one)"
+    sites = Counter(s for t in tasks for s in t["sites"])
+    assert set(sites) == {"shop", "shop_admin", "forum", "code"}
+    for t in tasks:
+        assert {"task_id", "sites", "intent", "intent_template", "instantiation_dict", "start_url", "require_login",
+                "eval"} <= set(t)
+        assert {"eval_types", "reference_answers", "reference_url", "program_html"} <= set(t["eval"])
+        assert 2 <= len(t["milestones"]) <= 6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -77,6 +78,13 @@ def _site_for(path: str) -> tuple[str, Any]:
     raise HTTPError(404, f"no site at {path}")
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
 def make_app(db: Database) -> WSGIApp:
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         try:
@@ -89,8 +97,10 @@ def make_app(db: Database) -> WSGIApp:
             log.exception("arena page failed: %s", environ.get("PATH_INFO"))
             resp = error_page(500, "internal error")
         body = resp.body.encode()
-        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))), *resp.headers]
-        start_response(f"{resp.status} X", headers)
+        # no-store: going back shows the current state (a cart count after an add), as a shop shows it
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
+                   ("Cache-Control", "no-store"), *resp.headers]
+        start_response(f"{resp.status} {_phrase(resp.status)}", headers)
         return [body]
 
     return app

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from mira.arena.app import login_session, session_cookie
+from mira.arena.browserless import StaticBrowser
 from mira.arena.milestones import CheckContext, update_progress
 from mira.arena.server import ArenaServer
 from mira.arena.sites import SITES
@@ -52,8 +53,7 @@ def substitute(value: Any, base_url: str) -> Any:
 
 
 def default_user_id(site: str) -> int:
-    module = SITES[site]
-    uid = getattr(module, "DEFAULT_USER_ID", getattr(module, "DEFAULT_USER", None))
+    uid = getattr(SITES[site], "DEFAULT_USER_ID", None)
     if not isinstance(uid, int):
         raise RuntimeError(f"arena site {site!r} defines no DEFAULT_USER_ID")
     return uid
@@ -63,11 +63,7 @@ class ArenaEnv(WebEnv):
     def __init__(self, task: Task, options: WebEnvOptions | None = None, arena: ArenaOptions | None = None) -> None:
         self.arena = arena or ArenaOptions()
         self.server = ArenaServer()
-        browser = None
-        if self.arena.browserless:
-            from mira.arena.browserless import StaticBrowser
-
-            browser = StaticBrowser(self.server)
+        browser = StaticBrowser(self.server) if self.arena.browserless else None
         super().__init__(task, options, browser)  # type: ignore[arg-type]
         self.config: dict[str, Any] = substitute(task.config, self.server.base_url)
         self._checks = [m.check or {"kind": "answer"} for m in task.milestones]
@@ -88,8 +84,7 @@ class ArenaEnv(WebEnv):
         if answer is None:
             return 0.0, False, {}
         run_js = getattr(session, "run_js", None) or (lambda url, loc: _browser_run_js(session, url, loc))
-        res = evaluate(self.config, answer=answer, page_url=session.page_url if hasattr(session, "page_url")
-                       else session.page.url, run_js=run_js, judge=self.arena.judge)
+        res = evaluate(self.config, answer=answer, page_url=session.page.url, run_js=run_js, judge=self.arena.judge)
         return res.score, True, {"success": res.score >= 1.0, "eval": copy.deepcopy(res.details),
                                  "needs_judge": res.needs_judge}
 
@@ -120,6 +115,8 @@ def _strip(url: str, base: str) -> str:
 
 
 _TEXT_JS = "() => document.body ? document.body.innerText : ''"
+"""Arena program_html checks read page TEXT for locator '' (webarena-lite reads HTML, as WebArena does):
+the arena's must_include contents are written as a person reads the page, and both modes agree on innerText."""
 
 
 def _browser_run_js(session: Any, url: str, locator: str) -> str:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from mira.types import Observation, Step, Task, Trajectory
 
-_LINE = re.compile(r"^\s*\[(?P<id>[^\]]+)\]\s+(?P<role>\S+)\s+'(?P<name>(?:[^'\\]|\\.)*)'")
+# Names are not escaped, so a name ends at the last quote followed by the end of the line or a property.
+_LINE = re.compile(r"^\s*\[(?P<id>[^\]]+)\]\s+(?P<role>\S+)(?:\s+'(?P<name>.*?)')?"
+                   r"(?=$|,? (?:value=|checked=|selected|expanded=|disabled|required|focused))")
 
 
 class OracleError(RuntimeError):
@@ -33,7 +35,7 @@ def nodes(obs: Observation) -> list[Node]:
     for line in obs.text.splitlines():
         m = _LINE.match(line)
         if m:
-            out.append(Node(m["id"], m["role"], m["name"].replace("\\'", "'"), line.strip()))
+            out.append(Node(m["id"], m["role"], m["name"] or "", line.strip()))
     return out
 
 

@@ -12,7 +12,7 @@ from mira.arena.db import Database, fresh_db
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -24,6 +24,7 @@ class ArenaServer:
     """One server per episode runner: its own port, its own state."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._host = host
         self.db: Database = fresh_db()
         self._httpd = make_server(host, port, self._app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="arena-server", daemon=True)
@@ -31,8 +32,7 @@ class ArenaServer:
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._host}:{self._httpd.server_port}"
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         return make_app(self.db)(environ, start_response)

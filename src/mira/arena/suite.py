@@ -15,7 +15,7 @@ TASKS_FILE = "tasks.json"
 
 def load_task_file() -> list[dict[str, Any]]:
     """The shipped task file (WebArena format + `milestones`, `kind`, `split`)."""
-    text = resources.files("mira.arena").joinpath("data", TASKS_FILE).read_text()
+    text = resources.files("mira.arena").joinpath("data").joinpath(TASKS_FILE).read_text()
     tasks: list[dict[str, Any]] = json.loads(text)
     return tasks
 

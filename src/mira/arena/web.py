@@ -50,7 +50,8 @@ class Request:
 
     def arg(self, name: str, default: str = "") -> str:
         """A query or form field, stripped; '' when absent."""
-        return (self.form.get(name) if name in self.form else self.query.get(name, default) or default).strip()
+        value = self.form[name] if name in self.form else self.query.get(name, default)
+        return (value or default).strip()
 
     def int_arg(self, name: str, default: int, lo: int = 0, hi: int = 10**9) -> int:
         """An integer field clamped to [lo, hi]; HTTPError 400 for non-numbers."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
 
-COMMANDS = ("suites", "tasks", "run", "arena", "eval", "analyze", "compare")
+COMMANDS = ("suites", "tasks", "run", "eval", "analyze", "compare", "milestones", "train", "demo", "arena")
 """Subcommand modules under mira.cli, in the order `mira --help` lists them."""
 
 
@@ -24,7 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through `finally`, so a killed run still saves its trajectory
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

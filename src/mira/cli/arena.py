@@ -42,7 +42,7 @@ def run_build(args: argparse.Namespace) -> int:
     from mira.arena.tasks import generate_tasks
 
     tasks = generate_tasks(Database(template()))
-    out = args.out or Path(str(resources.files("mira.arena").joinpath("data", "tasks.json")))
+    out = args.out or Path(str(resources.files("mira.arena").joinpath("data").joinpath("tasks.json")))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(tasks, indent=1, ensure_ascii=False) + "\n")
     splits = Counter(t["split"] for t in tasks)

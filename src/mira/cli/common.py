@@ -14,6 +14,9 @@ def add_agent_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--agent", default=None, choices=sorted(AGENTS), help="who acts (default: replay with --actions, else plain)")
     p.add_argument("--llm", default=None, help="LLM spec for plain/sgo, e.g. openai:gpt-4o, smollm2, scripted:FILE")
     p.add_argument("--checker", default="llm", help="sgo milestone checker: llm, rule, none, or llm:SPEC")
+    p.add_argument("--planner", default=None, help="sgo: LLM spec of the planner (default: the --llm model)")
+    p.add_argument("--milestones", default=None, help="sgo: milestones file from `mira milestones --suite` (skips planning)")
+    p.add_argument("--k-milestones", type=int, default=None, help="sgo: milestones the planner writes (default 4)")
     p.add_argument("--max-steps", type=int, default=30, help="steps before an episode is cut (default 30, as WebArena-Lite)")
 
 
@@ -34,6 +37,9 @@ def agent_kwargs(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     kwargs: dict[str, Any] = {"llm": args.llm}
     if name == "sgo":
         kwargs["checker"] = args.checker
+        extra = {"planner_llm": getattr(args, "planner", None), "milestones_file": getattr(args, "milestones", None),
+                 "k_milestones": getattr(args, "k_milestones", None)}
+        kwargs.update({k: v for k, v in extra.items() if v is not None})
     return name, kwargs
 
 

@@ -212,8 +212,8 @@ def _type_args(rest: str) -> list[str]:
     if not m:
         raise ActionError("type: expected type [id] [text] [0|1]")
     element, body = m.group(1), m.group(2)
-    flag = re.match(r"^(.*)\]\s*\[([01])$", body, re.S)
-    if flag:
+    flag = re.match(r"^(.*)\]\s*\[(\d)$", body, re.S)
+    if flag:  # a trailing one-digit argument is the Enter flag; only 0 and 1 are valid
         return [element, flag.group(1), flag.group(2)]
     return [element, body]
 
@@ -262,6 +262,7 @@ def _parse_webrl(text: str) -> Action:
 
 
 _FENCE = re.compile(r"```(?:[a-zA-Z]*\n)?(.*?)```", re.S)
+_LABEL = re.compile(r"^\s*(?:[-*>]\s*)?(?:(?:next\s+)?action|answer)\s*[:\-]\s*", re.I)
 _SUMMARY = re.compile(r"next action I will perform is[:\s]*(.+)", re.I | re.S)
 
 
@@ -279,7 +280,9 @@ def extract_action(reply: str) -> Action:
     summary = _SUMMARY.search(reply)
     if summary:
         candidates.append(summary.group(1).strip().splitlines()[0] if summary.group(1).strip() else "")
-    candidates.extend(line for line in reversed(reply.strip().splitlines()) if line.strip())
+    lines = [_LABEL.sub("", line) for line in reversed(reply.strip().splitlines()) if line.strip()]
+    candidates.extend(lines)
+    candidates.extend(_embedded(line) for line in lines if _EMBEDDED.search(line))
     first_error: ActionError | None = None
     for cand in candidates:
         try:
@@ -287,6 +290,17 @@ def extract_action(reply: str) -> Action:
         except ActionError as e:
             first_error = first_error or e
     raise first_error or ActionError("empty reply; " + _valid())
+
+
+_EMBEDDED = re.compile(r"\b(?:" + "|".join(ACTIONS) + r")\b")
+
+
+def _embedded(line: str) -> str:
+    """`The next action is to click [12] now.` -> `click [12]`: small models wrap the action in prose."""
+    start = _EMBEDDED.search(line)
+    rest = line[start.start():] if start else line
+    end = rest.rfind("]")
+    return rest[: end + 1] if end >= 0 else rest.split()[0]
 
 
 def _valid() -> str:

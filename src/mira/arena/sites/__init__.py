@@ -4,7 +4,7 @@
 - SCHEMA: SQL creating its tables (table names prefixed by the site, e.g. shop_products)
 - seed(db, rng): fill its tables deterministically (hundreds of rows: tasks need search and paging)
 - router: a mira.arena.web.Router with its pages (paths relative to PREFIX)
-- load_user(db, user_id) -> dict | None, and DEFAULT_USER: the account WebArena-style tasks start logged in as
+- load_user(db, user_id) -> dict | None, and DEFAULT_USER_ID: the account WebArena-style tasks start logged in as
 """
 
 from __future__ import annotations
@@ -20,15 +20,4 @@ _SITE_MODULES = {
 }
 
 
-def _load() -> dict[str, ModuleType]:
-    sites: dict[str, ModuleType] = {}
-    for name, path in _SITE_MODULES.items():
-        try:
-            sites[name] = importlib.import_module(path)
-        except ModuleNotFoundError as e:  # a site still being written is simply absent
-            if e.name != path:
-                raise
-    return sites
-
-
-SITES: dict[str, ModuleType] = _load()
+SITES: dict[str, ModuleType] = {name: importlib.import_module(path) for name, path in _SITE_MODULES.items()}

@@ -71,12 +71,7 @@ def register(t: TaskTemplate) -> TaskTemplate:
 
 def load_templates() -> dict[int, TaskTemplate]:
     for name in _TEMPLATE_MODULES:
-        path = f"mira.arena.tasks.{name}"
-        try:
-            importlib.import_module(path)
-        except ModuleNotFoundError as e:
-            if e.name != path:
-                raise
+        importlib.import_module(f"mira.arena.tasks.{name}")
     return TEMPLATES
 
 

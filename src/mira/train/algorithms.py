@@ -1,0 +1,61 @@
+"""Algorithms registered by name, each a small set of choices over the same batch format.
+
+An algorithm says which critics it trains, how rewards and advantages are made, which actor loss it uses and
+which samples count. The ablations of the paper are config settings applied on top (`resolve`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from mira.train.config import TrainConfig
+from mira.train.losses import ACTOR_LOSSES
+from mira.train.rewards import ADVANTAGE_MODES, RewardSettings
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """What one algorithm does in an RL phase."""
+
+    name: str
+    actor_loss: str
+    """A name in mira.train.losses.ACTOR_LOSSES."""
+    value_critic: bool = False
+    """Train V on success and use it in the advantage."""
+    potential_critic: bool = False
+    """Train P on progress labels and shape the reward with it."""
+    success_only: bool = False
+    """Train the actor only on steps of successful episodes (filtered BC)."""
+    rl_phases: bool = True
+    """False: the algorithm is SFT on demonstrations only."""
+
+
+ALGORITHMS: dict[str, Algorithm] = {
+    "sft": Algorithm("sft", "nll", rl_phases=False),
+    "filtered-bc": Algorithm("filtered-bc", "nll", success_only=True),
+    "awr": Algorithm("awr", "awr", value_critic=True),
+    "webrl": Algorithm("webrl", "regression", value_critic=True),
+    "mira": Algorithm("mira", "regression", value_critic=True, potential_critic=True),
+}
+
+
+def get_algorithm(name: str) -> Algorithm:
+    if name not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {name!r}; valid: {', '.join(ALGORITHMS)}")
+    return ALGORITHMS[name]
+
+
+def resolve(cfg: TrainConfig) -> tuple[Algorithm, RewardSettings]:
+    """The algorithm of `cfg` with its ablation settings applied, and its reward settings."""
+    algo = get_algorithm(cfg.algo)
+    if cfg.actor_objective:
+        if cfg.actor_objective not in ACTOR_LOSSES:
+            raise ValueError(f"actor_objective {cfg.actor_objective!r}; valid: {', '.join(ACTOR_LOSSES)}")
+        algo = replace(algo, actor_loss=cfg.actor_objective)
+    if not cfg.use_potential:
+        algo = replace(algo, potential_critic=False)
+    if cfg.advantage_mode not in ADVANTAGE_MODES:
+        raise ValueError(f"advantage_mode {cfg.advantage_mode!r}; valid: {', '.join(ADVANTAGE_MODES)}")
+    rewards = RewardSettings(gamma=cfg.gamma, lam=cfg.lam, shaping=algo.potential_critic,
+                             advantage_mode=cfg.advantage_mode, terminal_potential=cfg.terminal_potential)
+    return algo, rewards

@@ -1,0 +1,245 @@
+"""The phase loop: SFT on demonstrations, then RL phases (rollouts -> critics -> targets -> actor), resumable.
+
+Run folder (`cfg.out`): config.yaml, metrics.jsonl, curves.png, phase-K/rollouts/*.json and
+checkpoints/phase-K/{policy/, critic.pt, state.json}; state.json is written last, so a checkpoint without
+it is unfinished and ignored on resume.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import random
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+from tqdm import tqdm
+
+from mira.env.actions import describe_actions
+from mira.rollout import load_trajectory, run_episode
+from mira.train import metrics
+from mira.train.algorithms import Algorithm, resolve
+from mira.train.batch import Sample, trajectory_samples
+from mira.train.config import TrainConfig
+from mira.train.models import (
+    Critic,
+    TinySpec,
+    build_tiny,
+    load_pretrained,
+    resolve_model_path,
+    save_policy,
+    train_tokenizer,
+)
+from mira.train.phase import rl_phase
+from mira.train.policy import PolicyAgent
+from mira.train.replay import ReplayBuffer
+from mira.train.update import LossExploded, actor_update
+from mira.types import Env, Trajectory
+
+log = logging.getLogger(__name__)
+EnvFactory = Callable[[str], Env]
+
+
+@dataclass
+class TrainResult:
+    """What a run did."""
+
+    out: Path
+    phases_done: int
+    stopped: str = ""
+    """Why the run stopped early (a bad loss), empty if it finished."""
+
+
+@dataclass
+class Run:
+    """The live state of a run: everything a phase needs."""
+
+    cfg: TrainConfig
+    algo: Algorithm
+    env_factory: EnvFactory
+    task_ids: list[str]
+    model: Any
+    tok: Any
+    critic: Critic | None = None
+    out: Path = Path(".")
+    rng: random.Random = dataclasses.field(default_factory=random.Random)
+    replay: ReplayBuffer = dataclasses.field(default_factory=ReplayBuffer)
+    next_tasks: list[str] = dataclasses.field(default_factory=list)
+    """The curriculum's pick for the next phase (empty: cycle through task_ids)."""
+
+    def agent(self, temperature: float) -> PolicyAgent:
+        c = self.cfg
+        return PolicyAgent(self.model, self.tok, temperature=temperature, max_new_tokens=c.max_new_tokens,
+                           max_prompt_tokens=c.max_prompt_tokens, history=c.history)
+
+    def rollout(self, task_id: str, seed: int, folder: Path | None, temperature: float) -> Trajectory:
+        out = folder / f"{task_id.replace('/', '_')}-{seed}.json" if folder else None
+        with self.env_factory(task_id) as env:
+            return run_episode(env, self.agent(temperature), max_steps=self.cfg.max_steps, seed=seed, out=out)
+
+
+def preflight(cfg: TrainConfig, env_factory: EnvFactory | None,
+              task_ids: list[str] | None) -> tuple[EnvFactory, list[str], list[str]]:
+    """Every check that can fail, before any work: algorithm, model path, demos, suite, tasks.
+
+    Returns the env factory, the training task ids and the evaluation task ids."""
+    eval_ids: list[str] = []
+    algo, _ = resolve(cfg)
+    if not algo.rl_phases and not cfg.demos:
+        raise ValueError(f"algo {cfg.algo!r} trains on demonstrations only: set demos=DIR (trajectory JSON files)")
+    resolve_model_path(cfg.model)
+    if cfg.demos and not Path(cfg.demos).is_dir():
+        raise FileNotFoundError(f"demos folder {cfg.demos!r} does not exist")
+    if env_factory is None:
+        from mira.env import get_suite, make_env
+
+        suite = get_suite(cfg.suite)
+        avail = suite.availability()
+        if not avail.ok:
+            raise RuntimeError(f"suite {cfg.suite!r} cannot run here: {avail.reason}")
+        task_ids = task_ids or list(cfg.tasks) or suite.task_ids(cfg.split)
+        eval_ids = suite.task_ids(cfg.eval_split) if cfg.eval_split else []
+        env_factory = lambda tid: make_env(f"{cfg.suite}/{tid}")  # noqa: E731
+    if not task_ids:
+        raise ValueError(f"no tasks to train on (suite {cfg.suite!r}, split {cfg.split!r}, tasks {cfg.tasks!r})")
+    return env_factory, list(task_ids), (eval_ids or list(task_ids))[:cfg.eval_tasks]
+
+
+def load_demos(folder: str) -> list[Trajectory]:
+    return [load_trajectory(p) for p in sorted(Path(folder).glob("**/*.json"))] if folder else []
+
+
+def tokenizer_texts(cfg: TrainConfig, env_factory: EnvFactory, task_ids: list[str], demos: list[Trajectory]) -> list[str]:
+    """What `tiny`'s tokenizer learns from: the demonstrations' prompts and replies, the tasks' first pages."""
+    texts = [describe_actions()]
+    for t in demos:
+        texts += [m["content"] for s in t.steps for m in s.messages] + [s.reply for s in t.steps]
+    for tid in task_ids[:20]:  # a few first pages: every env reset may start a browser
+        with env_factory(tid) as env:
+            obs = env.reset(seed=cfg.seed)
+            texts += [obs.text, obs.goal or env.task.goal]
+    return texts
+
+
+def build_policy(cfg: TrainConfig, env_factory: EnvFactory, task_ids: list[str], demos: list[Trajectory]) -> tuple[Any, Any]:
+    path = resolve_model_path(cfg.model)
+    if path is not None:
+        return load_pretrained(path, cfg.lora_r)
+    tok = train_tokenizer(tokenizer_texts(cfg, env_factory, task_ids, demos), cfg.tiny_vocab)
+    spec = TinySpec(vocab_size=cfg.tiny_vocab, hidden=cfg.tiny_hidden, layers=cfg.tiny_layers,
+                    max_positions=max(1024, cfg.max_prompt_tokens + cfg.max_new_tokens))
+    return build_tiny(tok, spec, cfg.seed), tok
+
+
+def last_checkpoint(out: Path) -> tuple[int, Path] | None:
+    done = sorted((int(p.parent.name.split("-")[1]), p.parent) for p in (out / "checkpoints").glob("phase-*/state.json"))
+    return done[-1] if done else None
+
+
+def save_checkpoint(run: Run, phase: int, record: dict[str, Any]) -> Path:
+    final = run.out / "checkpoints" / f"phase-{phase}"
+    tmp = final.with_name(final.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    save_policy(run.model, run.tok, tmp / "policy")
+    if run.critic is not None:
+        torch.save(run.critic.state_dict(), tmp / "critic.pt")
+    (tmp / "state.json").write_text(json.dumps({"phase": phase, **record}))
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    return final
+
+
+def sft_phase(run: Run, demos: list[Trajectory]) -> dict[str, Any]:
+    """Phase 0: NLL on the demonstrations' actions."""
+    samples: list[Sample] = []
+    for i, t in enumerate(demos):
+        samples += trajectory_samples(t, run.tok, i, run.cfg.max_prompt_tokens)
+    if not samples:
+        raise ValueError(f"no trainable steps in {run.cfg.demos!r} (steps need messages and a reply)")
+    gen = torch.Generator().manual_seed(run.cfg.seed)
+    m = actor_update(run.model, samples, dataclasses.replace(run.algo, actor_loss="nll"), run.tok.pad_token_id,
+                     run.cfg, gen, lr=run.cfg.sft_lr, epochs=run.cfg.sft_epochs)
+    return {"loss/sft": m["loss/actor"], "sft/samples": len(samples), "sft/demos": len(demos)}
+
+
+def evaluate(run: Run, tids: list[str]) -> dict[str, float]:
+    """One greedy episode per task: eval/success, eval/progress (fraction of milestones reached)."""
+    if not tids:
+        return {}
+    trajs = [run.rollout(t, 10_000 + i, None, 0.0) for i, t in enumerate(tids)]
+    return {"eval/success": sum(t.success for t in trajs) / len(trajs),
+            "eval/progress": sum(_frac(t) for t in trajs) / len(trajs)}
+
+
+def _frac(t: Trajectory) -> float:
+    return sum(t.progress) / len(t.progress) if t.progress else float(t.success)
+
+
+def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: list[str] | None = None,
+          evaluate_each_phase: bool = True) -> TrainResult:
+    """Run (or resume) `cfg`; returns where it stands. Errors in input surface before any training."""
+    env_factory, task_ids, eval_ids = preflight(cfg, env_factory, task_ids)
+    algo, settings = resolve(cfg)
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False))
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    demos = load_demos(cfg.demos)
+    resume = last_checkpoint(out)
+    if resume:
+        model, tok = load_pretrained(resume[1] / "policy", cfg.lora_r)
+        start = resume[0] + 1
+        log.warning("resuming %s after phase %d", out, resume[0])
+    else:
+        torch.manual_seed(cfg.seed)
+        model, tok = build_policy(cfg, env_factory, task_ids, demos)
+        start = 0
+    run = Run(cfg, algo, env_factory, task_ids, model, tok, out=out, rng=random.Random(cfg.seed + start))
+    if resume:
+        _restore(run, resume[1], start)
+    last = cfg.phases if algo.rl_phases else 0
+    for phase in range(start, last + 1):
+        t0 = time.perf_counter()
+        try:
+            record = sft_phase(run, demos) if phase == 0 and demos else {}
+            if phase > 0:
+                record = rl_phase(run, phase, settings, tqdm(total=cfg.rollouts_per_phase, desc=f"phase {phase}", disable=None))
+        except LossExploded as e:
+            msg = f"phase {phase} stopped: {e}; kept the last good checkpoint (phase {phase - 1})"
+            log.error(msg)
+            metrics.append(out / "metrics.jsonl", {"phase": phase, "stopped": msg})
+            return TrainResult(out, phase - 1, stopped=msg)
+        if evaluate_each_phase:
+            record.update(evaluate(run, eval_ids))
+        record.update({"phase": phase, "time/phase_s": round(time.perf_counter() - t0, 2)})
+        save_checkpoint(run, phase, record)
+        metrics.append(out / "metrics.jsonl", record)
+        metrics.plot_curves(out / "metrics.jsonl", out / "curves.png")
+        log.info("phase %d: %s", phase, record)
+    return TrainResult(out, last)
+
+
+def _restore(run: Run, ckpt: Path, start: int) -> None:
+    """After a resume: the critic from its checkpoint, the replay buffer from the finished phases' rollouts."""
+    if (ckpt / "critic.pt").is_file():
+        run.critic = Critic(run.model, run.cfg.critic_trainable_layers)
+        run.critic.load_state_dict(torch.load(ckpt / "critic.pt"))
+    run.replay.add(previous_rollouts(run.out, start))
+
+
+def previous_rollouts(out: Path, before: int) -> list[Trajectory]:
+    """Successful rollouts of finished phases (the replay buffer's content after a resume)."""
+    trajs = []
+    for k in range(1, before):
+        trajs += [load_trajectory(p) for p in sorted((out / f"phase-{k}" / "rollouts").glob("*.json"))]
+    return [t for t in trajs if t.success]
+
+

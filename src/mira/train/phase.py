@@ -1,0 +1,112 @@
+"""One RL phase: rollouts through run_episode -> replay selection -> critics -> per-step targets -> actor.
+
+pi_ref is the actor as it enters the phase (the previous phase's policy): its log-probs are taken once,
+before the update, for the new and the buffered steps alike (WebRL also filters the buffer with them).
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from mira.train.batch import Sample, trajectory_samples
+from mira.train.models import Critic
+from mira.train.replay import next_tasks, select_replay
+from mira.train.rewards import RewardSettings
+from mira.train.update import actor_update, assign_targets, critic_predict, fit_critic, label_progress, mean_logprobs
+from mira.types import Trajectory
+
+if TYPE_CHECKING:
+    from mira.train.loop import Run
+
+
+def phase_tasks(run: Run, phase: int) -> list[str]:
+    """The curriculum's pick, or the task list in a seeded order, cycled to `rollouts_per_phase`."""
+    n = run.cfg.rollouts_per_phase
+    if run.next_tasks:
+        return run.next_tasks[:n]
+    order = list(run.task_ids)
+    run.rng.shuffle(order)
+    return [order[i % len(order)] for i in range(n)]
+
+
+def collect(run: Run, phase: int, bar: Any) -> list[Trajectory]:
+    folder = run.out / f"phase-{phase}" / "rollouts"
+    trajs = []
+    for i, tid in enumerate(phase_tasks(run, phase)):
+        trajs.append(run.rollout(tid, run.cfg.seed * 1_000_000 + phase * 1_000 + i, folder, run.cfg.temperature))
+        bar.update(1)
+        bar.set_postfix(success=f"{sum(t.success for t in trajs) / len(trajs):.2f}")
+    bar.close()
+    return trajs
+
+
+def samples_of(run: Run, trajs: list[Trajectory], offset: int = 0) -> list[Sample]:
+    out: list[Sample] = []
+    for i, t in enumerate(trajs):
+        out += trajectory_samples(t, run.tok, offset + i, run.cfg.max_prompt_tokens)
+    return out
+
+
+def rl_phase(run: Run, phase: int, settings: RewardSettings, bar: Any) -> dict[str, Any]:
+    cfg, algo, pad = run.cfg, run.algo, run.tok.pad_token_id
+    gen = torch.Generator().manual_seed(cfg.seed * 1_000 + phase)
+    new = collect(run, phase, bar)
+    buffered = list(run.replay.trajectories)
+    trajs = new + buffered
+    new_s, old_s = samples_of(run, new), samples_of(run, buffered, len(new))
+    ref = mean_logprobs(run.model, new_s + old_s, pad, cfg.batch_size)  # pi_ref = the actor before this update
+    keep = select_replay(ref[len(new_s):], len(new_s), cfg.replay_ratio, cfg.ppl_low, cfg.ppl_high, run.rng)
+    samples = new_s + [old_s[i] for i in keep]
+    for s, lp in zip(samples, ref[:len(new_s)] + [ref[len(new_s) + i] for i in keep], strict=True):
+        s.ref_logp = lp
+        s.weight = s.success if algo.success_only else 1.0
+    label_progress(trajs, samples)
+    record = rollout_metrics(new)
+    record.update({"replay/buffered_steps": len(old_s), "replay/kept_steps": len(keep), "samples": len(samples)})
+    if algo.value_critic and samples:
+        if run.critic is None:  # first RL phase: the critic starts as a copy of the SFT model
+            run.critic = Critic(run.model, cfg.critic_trainable_layers)
+        record.update(fit_critic(run.critic, samples, algo, pad, cfg, gen))
+        values, potentials = critic_predict(run.critic, samples, pad, cfg.batch_size)
+        assign_targets(trajs, samples, values, potentials, settings)
+        record.update(target_metrics(samples, values))
+        run.next_tasks = curriculum(run, new, samples, values)
+    if samples:
+        record.update(actor_update(run.model, samples, algo, pad, cfg, gen))
+    run.replay.add(new)
+    return record
+
+
+def curriculum(run: Run, new: list[Trajectory], samples: list[Sample], values: list[float]) -> list[str]:
+    """Next phase's tasks: failed ones first as seeds, kept when V(s_0) is in the band (WebRL's filter)."""
+    v0: dict[str, float] = {}
+    for s, v in zip(samples, values, strict=True):
+        if s.step == 0 and s.traj < len(new):
+            v0[new[s.traj].task_id.split("/", 1)[-1]] = v
+    failed = [t.task_id.split("/", 1)[-1] for t in new if not t.success]
+    return next_tasks(failed, run.task_ids, v0.get, run.cfg.rollouts_per_phase,
+                      run.cfg.curriculum_low, run.cfg.curriculum_high, run.rng)
+
+
+def rollout_metrics(trajs: list[Trajectory]) -> dict[str, float]:
+    n = max(1, len(trajs))
+    return {
+        "rollout/episodes": len(trajs),
+        "rollout/success": sum(t.success for t in trajs) / n,
+        "rollout/progress": sum(sum(t.progress) / len(t.progress) if t.progress else 0.0 for t in trajs) / n,
+        "rollout/steps": sum(len(t.steps) for t in trajs) / n,
+        "rollout/parse_errors": sum(1 for t in trajs for s in t.steps if not s.action) / n,
+    }
+
+
+def target_metrics(samples: list[Sample], values: list[float]) -> dict[str, float]:
+    return {
+        "reward/mean": statistics.fmean(s.reward for s in samples),
+        "reward/advantage_mean": statistics.fmean(s.advantage for s in samples),
+        "reward/advantage_std": statistics.pstdev([s.advantage for s in samples]),
+        "reward/value_mean": statistics.fmean(values),
+        "reward/progress_label_mean": statistics.fmean(s.progress for s in samples),
+    }

@@ -1,0 +1,127 @@
+"""One phase's learning steps: SFT, critic fitting, per-step targets, and the actor update."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+
+from mira.train.algorithms import Algorithm
+from mira.train.batch import Sample, action_logprobs, collate, minibatches
+from mira.train.losses import LossSettings, get_actor_loss, potential_loss, value_loss
+from mira.train.models import Critic
+from mira.train.rewards import RewardSettings, progress_labels, state_progress, step_targets
+from mira.types import Trajectory
+
+
+class LossExploded(RuntimeError):
+    """A NaN/inf or too-large loss: the phase stops and the last good checkpoint stays."""
+
+
+def optimise(
+    params: list[torch.nn.Parameter], chunks: Sequence[list[Sample]], loss_fn: Callable[[list[Sample]], torch.Tensor],
+    lr: float, max_grad_norm: float, max_loss: float,
+) -> list[float]:
+    """AdamW over `chunks`; returns the losses; raises LossExploded before stepping on a bad loss."""
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    losses = []
+    for i, chunk in enumerate(chunks):
+        loss = loss_fn(chunk)
+        value = float(loss.detach())
+        if not math.isfinite(value) or abs(value) > max_loss:
+            raise LossExploded(f"loss {value} at minibatch {i + 1}/{len(chunks)} (limit {max_loss})")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
+        opt.step()
+        losses.append(value)
+    return losses
+
+
+def trainable(module: torch.nn.Module) -> list[torch.nn.Parameter]:
+    return [p for p in module.parameters() if p.requires_grad]
+
+
+@torch.no_grad()
+def mean_logprobs(model: Any, samples: Sequence[Sample], pad_id: int, batch_size: int) -> list[float]:
+    """Mean token log-prob of each sample's action under `model` (no grad), in order."""
+    model.eval()
+    out: list[float] = []
+    for j in range(0, len(samples), batch_size):
+        out += action_logprobs(model, collate(samples[j:j + batch_size], pad_id)).tolist()
+    model.train()
+    return out
+
+
+@torch.no_grad()
+def critic_predict(critic: Critic, samples: Sequence[Sample], pad_id: int, batch_size: int) -> tuple[list[float], list[float]]:
+    """(V, P) in [0, 1] for each sample's state."""
+    critic.eval()
+    v: list[float] = []
+    p: list[float] = []
+    for j in range(0, len(samples), batch_size):
+        b = collate(samples[j:j + batch_size], pad_id, with_actions=False)
+        probs = torch.sigmoid(critic(b["input_ids"], b["attention_mask"], b["position_ids"]))  # (B, 2)
+        v += probs[:, 0].tolist()
+        p += probs[:, 1].tolist()
+    critic.train()
+    return v, p
+
+
+def label_progress(trajs: Sequence[Trajectory], samples: Sequence[Sample]) -> None:
+    """Set each sample's progress label p_t from its trajectory's z sequence."""
+    labels = [progress_labels(state_progress(t), len(t.progress)) for t in trajs]
+    for s in samples:
+        s.progress = labels[s.traj][s.step]
+
+
+def fit_critic(critic: Critic, samples: Sequence[Sample], algo: Algorithm, pad_id: int, cfg: Any,
+               gen: torch.Generator) -> dict[str, float]:
+    """BCE of V onto success and (mira) MSE of P onto progress labels, `critic_epochs` passes."""
+    def loss_fn(chunk: list[Sample]) -> torch.Tensor:
+        b = collate(chunk, pad_id, with_actions=False)
+        logits = critic(b["input_ids"], b["attention_mask"], b["position_ids"])  # (B, 2)
+        loss = value_loss(logits[:, 0], torch.tensor([s.success for s in chunk]))
+        if algo.potential_critic:
+            loss = loss + potential_loss(logits[:, 1], torch.tensor([s.progress for s in chunk]))
+        return loss
+
+    chunks = [c for _ in range(cfg.critic_epochs) for c in minibatches(samples, cfg.batch_size, gen)]
+    losses = optimise(trainable(critic), chunks, loss_fn, cfg.critic_lr, cfg.max_grad_norm, cfg.max_loss)
+    return {"loss/critic": sum(losses) / max(1, len(losses))}
+
+
+def assign_targets(trajs: Sequence[Trajectory], samples: Sequence[Sample], values: Sequence[float],
+                   potentials: Sequence[float], settings: RewardSettings) -> None:
+    """Per-step rewards and advantages from critic outputs; a state without a sample reads 0."""
+    by_traj: dict[int, list[int]] = {}
+    for i, s in enumerate(samples):
+        by_traj.setdefault(s.traj, []).append(i)
+    for ti, idx in by_traj.items():
+        n = len(trajs[ti].steps)
+        v, p = [0.0] * (n + 1), [0.0] * (n + 1)
+        for i in idx:
+            v[samples[i].step], p[samples[i].step] = values[i], potentials[i]
+        rewards, advs = step_targets(trajs[ti], v, p, settings)
+        for i in idx:
+            samples[i].reward, samples[i].advantage = rewards[samples[i].step], advs[samples[i].step]
+
+
+def actor_update(model: Any, samples: Sequence[Sample], algo: Algorithm, pad_id: int, cfg: Any,
+                 gen: torch.Generator, lr: float | None = None, epochs: int | None = None) -> dict[str, float]:
+    """The algorithm's actor loss over the samples (ref_logp, advantage and weight already set)."""
+    loss = get_actor_loss(algo.actor_loss)
+    settings = LossSettings(beta=cfg.beta, awr_temperature=cfg.awr_temperature)
+
+    def loss_fn(chunk: list[Sample]) -> torch.Tensor:
+        logp = action_logprobs(model, collate(chunk, pad_id))  # (B,)
+        ref = torch.tensor([s.ref_logp for s in chunk])
+        adv = torch.tensor([s.advantage for s in chunk])
+        return loss(logp, ref, adv, torch.tensor([s.weight for s in chunk]), settings)
+
+    n = cfg.actor_epochs if epochs is None else epochs
+    chunks = [c for _ in range(n) for c in minibatches(samples, cfg.batch_size, gen)]
+    losses = optimise(trainable(model), chunks, loss_fn, cfg.lr if lr is None else lr, cfg.max_grad_norm, cfg.max_loss)
+    return {"loss/actor": sum(losses) / max(1, len(losses))}

@@ -1,0 +1,108 @@
+"""End to end: the phase loop on a tiny random Llama and the toy env (SFT phase 0, then RL phases)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mira.rollout import run_episode
+from mira.train.config import TrainConfig
+from mira.train.loop import train
+from mira.train.metrics import read
+from mira.train.policy import build_messages
+from mira.types import Observation, Step, Task, Trajectory
+
+from .toy_env import ToyEnv, oracle_actions
+
+TASKS = [f"t-{i}" for i in range(4)]
+
+
+class OracleAgent:
+    """Writes demonstrations with the exact prompt the policy reads."""
+
+    name = "oracle"
+
+    def start(self, task: Task, obs: Observation, traj: Trajectory) -> None:
+        self.todo = oracle_actions(task.id)
+
+    def act(self, obs: Observation, traj: Trajectory) -> Step:
+        a = self.todo.pop(0)
+        return Step(action=a, reply=a, progress=list(traj.progress), messages=build_messages(obs, traj))
+
+
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("demos")
+    for tid in TASKS:
+        traj = run_episode(ToyEnv(tid), OracleAgent(), max_steps=4, out=d / f"{tid}.json")
+        assert traj.success
+    return d
+
+
+def small(tmp: Path, **kw: object) -> TrainConfig:
+    base = dict(model="tiny", tiny_hidden=32, tiny_layers=1, tiny_vocab=300, phases=2, rollouts_per_phase=4,
+                max_steps=3, max_new_tokens=8, batch_size=8, critic_epochs=1, sft_epochs=2, out=str(tmp / "run"))
+    base.update(kw)
+    return TrainConfig(**base)  # type: ignore[arg-type]
+
+
+def test_mira_two_phases_then_resume(tmp_path: Path, demos: Path) -> None:
+    cfg = small(tmp_path, demos=str(demos))
+    res = train(cfg, env_factory=ToyEnv, task_ids=TASKS)
+    assert res.phases_done == 2 and not res.stopped
+    rows = read(tmp_path / "run" / "metrics.jsonl")
+    assert [r["phase"] for r in rows] == [0, 1, 2]
+    assert rows[0]["sft/samples"] == 8 and rows[1]["rollout/episodes"] == 4
+    assert {"loss/actor", "loss/critic", "reward/advantage_mean", "eval/success"} <= set(rows[2])
+    ckpts = tmp_path / "run" / "checkpoints"
+    assert all((ckpts / f"phase-{k}" / "state.json").is_file() for k in range(3))
+    assert (ckpts / "phase-2" / "critic.pt").is_file()
+    rollouts = sorted((tmp_path / "run" / "phase-1" / "rollouts").glob("*.json"))
+    step = json.loads(rollouts[0].read_text())["steps"][0]
+    assert step["info"]["action_ids"] and step["messages"]  # the policy's own tokens were recorded
+    assert (tmp_path / "run" / "curves.png").is_file()
+    # resume: asking for one more phase runs only phase 3
+    res = train(small(tmp_path, demos=str(demos), phases=3), env_factory=ToyEnv, task_ids=TASKS)
+    assert res.phases_done == 3
+    assert [r["phase"] for r in read(tmp_path / "run" / "metrics.jsonl")] == [0, 1, 2, 3]
+
+
+def test_sft_algorithm_trains_phase_0_only(tmp_path: Path, demos: Path) -> None:
+    res = train(small(tmp_path, algo="sft", demos=str(demos)), env_factory=ToyEnv, task_ids=TASKS,
+                evaluate_each_phase=False)
+    assert res.phases_done == 0
+    assert [r["phase"] for r in read(tmp_path / "run" / "metrics.jsonl")] == [0]
+
+
+@pytest.mark.parametrize("algo", ["webrl", "awr", "filtered-bc"])
+def test_each_algorithm_runs_a_phase(tmp_path: Path, algo: str) -> None:
+    res = train(small(tmp_path, algo=algo, phases=1), env_factory=ToyEnv, task_ids=TASKS, evaluate_each_phase=False)
+    assert res.phases_done == 1
+    row = read(tmp_path / "run" / "metrics.jsonl")[-1]
+    assert row["phase"] == 1 and "loss/actor" in row
+    assert ("loss/critic" in row) == (algo != "filtered-bc")
+
+
+def test_exploding_loss_stops_and_keeps_last_checkpoint(tmp_path: Path, demos: Path) -> None:
+    res = train(small(tmp_path, demos=str(demos), max_loss=1e-9, sft_epochs=1), env_factory=ToyEnv, task_ids=TASKS)
+    assert res.phases_done == -1 and "phase 0 stopped" in res.stopped
+    res = train(small(tmp_path, max_loss=1e-9), env_factory=ToyEnv, task_ids=TASKS, evaluate_each_phase=False)
+    assert "phase 1 stopped" in res.stopped and "phase 0" in res.stopped
+    assert (tmp_path / "run" / "checkpoints" / "phase-0" / "state.json").is_file()
+    assert not (tmp_path / "run" / "checkpoints" / "phase-1").exists()
+
+
+def test_bad_input_fails_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="config.json"):
+        train(small(tmp_path, model="hf:/nonexistent"), env_factory=ToyEnv, task_ids=TASKS)
+    with pytest.raises(FileNotFoundError, match="demos"):
+        train(small(tmp_path, demos=str(tmp_path / "nope")), env_factory=ToyEnv, task_ids=TASKS)
+    with pytest.raises(ValueError, match="unknown algorithm"):
+        train(small(tmp_path, algo="ppo"), env_factory=ToyEnv, task_ids=TASKS)
+    with pytest.raises(ValueError, match="demos=DIR"):
+        train(small(tmp_path, algo="sft"), env_factory=ToyEnv, task_ids=TASKS)
+    with pytest.raises(ValueError, match="unknown suite"):
+        train(small(tmp_path, suite="nosuch"))
+    assert not (tmp_path / "run").exists()

@@ -1,0 +1,71 @@
+import pytest
+import torch
+
+from mira.train.algorithms import get_algorithm
+from mira.train.batch import Sample
+from mira.train.config import TrainConfig
+from mira.train.models import Critic, TinySpec, build_tiny, train_tokenizer
+from mira.train.rewards import RewardSettings
+from mira.train.update import (
+    LossExploded,
+    actor_update,
+    assign_targets,
+    critic_predict,
+    fit_critic,
+    label_progress,
+    mean_logprobs,
+)
+from mira.types import Step, Trajectory
+
+
+def traj(counts: list[int], success: bool) -> Trajectory:
+    z = [[i < c for i in range(2)] for c in counts]
+    return Trajectory("t/1", steps=[Step("click [1]", progress=zt) for zt in z[:-1]], success=success, progress=z[-1])
+
+
+def test_label_progress_and_assign_targets_hand_computed() -> None:
+    trajs = [traj([0, 1, 2], True)]
+    samples = [Sample([1], [2], traj=0, step=0), Sample([1], [2], traj=0, step=1)]
+    label_progress(trajs, samples)
+    assert [s.progress for s in samples] == [0.0, 0.5]
+    # V = [0.5, 0.5], P = [0.0, 0.5]; gamma 1, lam 1 (td): r~ = [0.5, 1 - 0.5], A = r~ + V' - V
+    assign_targets(trajs, samples, [0.5, 0.5], [0.0, 0.5], RewardSettings(gamma=1.0, lam=1.0))
+    assert [s.reward for s in samples] == pytest.approx([0.5, 0.5])
+    assert [s.advantage for s in samples] == pytest.approx([0.5, 0.0])
+
+
+@pytest.fixture(scope="module")
+def model_tok() -> tuple[object, object]:
+    tok = train_tokenizer([f"click [{i}] stop [done]" for i in range(30)], 280)
+    return build_tiny(tok, TinySpec(hidden=32, layers=1, heads=2)), tok
+
+
+def test_regression_update_raises_positive_advantage_action(model_tok: tuple) -> None:
+    model, tok = model_tok
+    good, bad = Sample([11, 12, 13], [20, 21], advantage=1.0), Sample([11, 12, 13], [30, 31], advantage=-1.0)
+    before = mean_logprobs(model, [good, bad], tok.pad_token_id, 8)
+    good.ref_logp, bad.ref_logp = before
+    cfg = TrainConfig(lr=1e-2, batch_size=2, actor_epochs=5, beta=1.0)
+    actor_update(model, [good, bad], get_algorithm("webrl"), tok.pad_token_id, cfg, torch.Generator().manual_seed(0))
+    after = mean_logprobs(model, [good, bad], tok.pad_token_id, 8)
+    assert after[0] > before[0] and after[1] < before[1]
+
+
+def test_critic_learns_success(model_tok: tuple) -> None:
+    model, tok = model_tok
+    critic = Critic(model, trainable_layers=-1)
+    win = [Sample([40, 41, 42], [], success=1.0, progress=1.0) for _ in range(4)]
+    lose = [Sample([50, 51, 52], [], success=0.0, progress=0.0) for _ in range(4)]
+    cfg = TrainConfig(critic_lr=1e-2, critic_epochs=20, batch_size=8)
+    fit_critic(critic, win + lose, get_algorithm("mira"), tok.pad_token_id, cfg, torch.Generator().manual_seed(0))
+    v, p = critic_predict(critic, [win[0], lose[0]], tok.pad_token_id, 8)
+    assert v[0] > 0.8 and v[1] < 0.2 and p[0] > p[1]
+
+
+def test_exploding_loss_raises_before_stepping(model_tok: tuple) -> None:
+    model, tok = model_tok
+    s = Sample([11], [20], advantage=1e6)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(LossExploded, match="limit"):
+        actor_update(model, [s], get_algorithm("webrl"), tok.pad_token_id, TrainConfig(max_loss=1e3), torch.Generator())
+    assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
