@@ -31,7 +31,7 @@ lint: setup
 	.venv/bin/mypy
 
 test: setup lint
-	.venv/bin/pytest
+	.venv/bin/pytest -n 2 --durations=15  # 2 workers: the suite is mostly waiting on Chromium and models
 
 demo: setup
 	.venv/bin/mira demo

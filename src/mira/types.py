@@ -41,6 +41,9 @@ class Task:
     """Ground-truth milestones where the suite has them; empty otherwise."""
     config: dict[str, Any] = field(default_factory=dict, compare=False)
     """The raw task config (WebArena JSON for arena / webarena-lite), for evaluators."""
+    action_grammar: str = "web"
+    """`web`: WebArena's grammar over element ids (mira.env.actions); `text`: the suite's own free-form
+    commands (ScienceWorld), one a line."""
 
 
 @dataclass(frozen=True)

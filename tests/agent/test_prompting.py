@@ -11,7 +11,7 @@ PAGE = {"goal": "G", "history": ["1. click [1]"], "url": "http://x/", "observati
 
 def test_every_template_renders():
     rendered = {
-        "system": render("system", actions="- click [id]: click", sgo=True),
+        "system": render("system", actions="- click [id]: click", sgo=True, web=True),
         "act_plain": render("act_plain", **PAGE),
         "act_sgo": render("act_sgo", **PAGE, checklist=[{"text": "A", "done": True}, {"text": "B", "done": False}],
                           current="B", next="", reflection=""),

@@ -20,7 +20,7 @@ from mira.env.htmltree import Element
 def _login(db: Database, session: object, base: str) -> None:
     cookies = []
     for name, site in SITES.items():
-        uid = getattr(site, "DEFAULT_USER_ID", site.DEFAULT_USER)
+        uid = site.DEFAULT_USER_ID
         token = login_session(db, name, uid, token=f"parity-{name}")
         cookies.append({"name": session_cookie(name), "value": token, "url": base})
     session.add_cookies(cookies)  # type: ignore[attr-defined]

@@ -54,7 +54,7 @@ def test_seed_is_deterministic_big_and_fast() -> None:
     assert a.scalar("SELECT MAX(created) FROM shop_orders") < NOW
     assert a.scalar("SELECT MIN(created) FROM shop_orders") >= "2024-01-01"
     assert a.scalar("SELECT COUNT(DISTINCT status) FROM shop_orders") == 4
-    assert a.one("SELECT username FROM shop_customers WHERE id = ?", (ME,))["username"] == shop.DEFAULT_USER
+    assert a.one("SELECT username FROM shop_customers WHERE id = ?", (ME,))["username"] == shop.DEFAULT_USERNAME
     assert elapsed < 0.6, f"seeding took {elapsed:.2f} s of CPU"
 
 

@@ -153,3 +153,16 @@ def test_click_waits_for_a_slow_navigation_it_started() -> None:
         session.close()
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_kept_open_spares_a_launch_per_env_and_stops_after() -> None:
+    from mira.env.browser import shared_browser
+
+    browser = shared_browser()  # one Playwright per thread: use the shared one, as envs do
+    with browser.kept_open():
+        browser.new_session().close()
+        assert browser.running, "held: Chromium stays up between sessions"
+        browser.new_session().close()
+        assert browser.running
+    # released: Chromium stops unless some other session (another test's) is still open
+    assert browser.running == bool(browser._sessions)

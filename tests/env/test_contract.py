@@ -10,13 +10,15 @@ from mira.env.contract import ContractError, check_env
 SUITES = [
     pytest.param("miniwob/click-test", {}, id="miniwob"),
     pytest.param("miniwob/search-engine", {}, id="miniwob-search-engine"),
+    pytest.param("arena/0", {}, id="arena"),
+    pytest.param("arena/0", {"browserless": True}, id="arena-browserless"),
 ]
 
 
-@pytest.mark.parametrize(("task_ref", "check_options"), SUITES)
-def test_env_contract(task_ref: str, check_options: dict) -> None:
-    with make_env(task_ref) as env:
-        check_env(env, **check_options)
+@pytest.mark.parametrize(("task_ref", "env_options"), SUITES)
+def test_env_contract(task_ref: str, env_options: dict) -> None:
+    with make_env(task_ref, **env_options) as env:
+        check_env(env)
 
 
 class _BrokenEnv:

@@ -3,11 +3,12 @@ number of times, and give up as a failed step (action '') rather than crash."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mira.agent.prompting import call, render
-from mira.env.actions import ActionError, describe_actions, extract_action
+from mira.env.actions import TEXT_COMMANDS_HELP, ActionError, describe_actions, extract_action, extract_command
 from mira.types import LLM, Message
 
 
@@ -25,12 +26,19 @@ class Turn:
     """The parse error of each rejected reply."""
 
 
-def system_prompt(sgo: bool) -> str:
-    return render("system", actions=describe_actions(), sgo=sgo)
+GRAMMARS: dict[str, tuple[Callable[[], str], Callable[[str], str]]] = {
+    "web": (describe_actions, lambda reply: str(extract_action(reply))),
+    "text": (lambda: TEXT_COMMANDS_HELP, extract_command),
+}
+"""Per Task.action_grammar: the prompt's action list and the reply parser."""
+
+
+def system_prompt(sgo: bool, grammar: str = "web") -> str:
+    return render("system", actions=GRAMMARS[grammar][0](), sgo=sgo, web=grammar == "web")
 
 
 def act(llm: LLM, messages: list[Message], max_retries: int, calls: list[dict[str, Any]],
-        sampling: dict[str, Any]) -> Turn:
+        sampling: dict[str, Any], grammar: str = "web") -> Turn:
     """Ask for one action; on an unparsable reply, show the error and ask again (at most max_retries times)."""
     messages = list(messages)
     errors: list[str] = []
@@ -38,7 +46,7 @@ def act(llm: LLM, messages: list[Message], max_retries: int, calls: list[dict[st
     for attempt in range(max_retries + 1):
         reply = call(llm, messages, "actor" if attempt == 0 else "actor_retry", calls, **sampling).text
         try:
-            return Turn(str(extract_action(reply)), reply, messages, errors)
+            return Turn(GRAMMARS[grammar][1](reply), reply, messages, errors)
         except ActionError as e:
             errors.append(str(e))
             if attempt < max_retries:

@@ -35,17 +35,19 @@ class PlainAgent:
         self.llm = make_llm(llm)
         self.config = PlainConfig(**overrides) if config is None else config
         self._goal = ""
+        self._grammar = "web"
 
     def start(self, task: Task, obs: Observation, traj: Trajectory) -> None:
         self._goal = task.goal or obs.goal
+        self._grammar = task.action_grammar
 
     def act(self, obs: Observation, traj: Trajectory) -> Step:
         t0 = time.perf_counter()
         calls: list[dict[str, Any]] = []
         user = render("act_plain", **page_context(self._goal, obs, traj, self.config.obs_max_chars,
                                                   self.config.history_steps))
-        messages = [{"role": "system", "content": system_prompt(sgo=False)}, {"role": "user", "content": user}]
-        turn = act(self.llm, messages, self.config.max_parse_retries, calls, self.config.sampling)
+        messages = [{"role": "system", "content": system_prompt(False, self._grammar)}, {"role": "user", "content": user}]
+        turn = act(self.llm, messages, self.config.max_parse_retries, calls, self.config.sampling, self._grammar)
         info: dict[str, Any] = {"llm_calls": calls, "timings": {"act_s": round(time.perf_counter() - t0, 4)}}
         if turn.errors:
             info["parse_errors"] = turn.errors

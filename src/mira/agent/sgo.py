@@ -116,7 +116,7 @@ class SGOAgent:
             timings["reflect_s"] = round(time.perf_counter() - t1, 4)
         t2 = time.perf_counter()
         turn = act(self.llm, self._messages(obs, traj, reflection), self.config.max_parse_retries, calls,
-                   self.config.sampling)
+                   self.config.sampling, self._task.action_grammar)
         timings["act_s"] = round(time.perf_counter() - t2, 4)
         self._pages.append(_page_key(obs))
         info: dict[str, Any] = {"llm_calls": calls, "timings": timings, "z_checked": z_checked}
@@ -191,7 +191,8 @@ class SGOAgent:
                       checklist=[{"text": m, "done": r} for m, r in zip(self.plan, self.z, strict=True)],
                       current=pending[0] if pending else "", next=pending[1] if len(pending) > 1 else "",
                       reflection=reflection or self._last_reflection(traj))
-        return [{"role": "system", "content": system_prompt(sgo=True)}, {"role": "user", "content": user}]
+        system = system_prompt(True, self._task.action_grammar)
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def _last_reflection(self, traj: Trajectory) -> str:
         return next((s.reflection for s in reversed(traj.steps) if s.reflection), "")

@@ -62,7 +62,7 @@ def default_user_id(site: str) -> int:
 class ArenaEnv(WebEnv):
     def __init__(self, task: Task, options: WebEnvOptions | None = None, arena: ArenaOptions | None = None) -> None:
         self.arena = arena or ArenaOptions()
-        self.server = ArenaServer()
+        self.server = ArenaServer(serve=not self.arena.browserless)
         browser = StaticBrowser(self.server) if self.arena.browserless else None
         super().__init__(task, options, browser)  # type: ignore[arg-type]
         self.config: dict[str, Any] = substitute(task.config, self.server.base_url)

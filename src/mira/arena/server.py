@@ -23,12 +23,17 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 class ArenaServer:
     """One server per episode runner: its own port, its own state."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, serve: bool = True) -> None:
+        """`serve=False` binds the port (so URLs are real) but answers no HTTP: the browserless mode calls
+        the app in-process, and closing then costs nothing (a serving thread takes up to a poll to stop)."""
         self._host = host
         self.db: Database = fresh_db()
         self._httpd = make_server(host, port, self._app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="arena-server", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        if serve:
+            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="arena-server",
+                                            daemon=True)
+            self._thread.start()
 
     @property
     def base_url(self) -> str:
@@ -44,9 +49,10 @@ class ArenaServer:
         return self.db
 
     def close(self) -> None:
-        self._httpd.shutdown()
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
         self._httpd.server_close()
-        self._thread.join(timeout=5)
         self.db.close()
 
     def __enter__(self) -> ArenaServer:

@@ -303,5 +303,23 @@ def _embedded(line: str) -> str:
     return rest[: end + 1] if end >= 0 else rest.split()[0]
 
 
+TEXT_COMMANDS_HELP = (
+    "- one command of this world a turn, as plain text, e.g. look around, go to kitchen, open door to kitchen,\n"
+    "  pick up thermometer, focus on substance in pot, inventory\n"
+    "- stop [answer]: finish the task"
+)
+"""The action list for suites whose actions are free-form commands (action_grammar `text`)."""
+
+
+def extract_command(reply: str) -> str:
+    """The command in a free-form reply, for `text` suites: the last fenced block, else the last line."""
+    fences = _FENCE.findall(reply)
+    text = fences[-1] if fences else reply
+    lines = [_LABEL.sub("", ln).strip().strip("`").strip() for ln in text.strip().splitlines() if ln.strip()]
+    if not lines or not lines[-1]:
+        raise ActionError("empty reply; give one command, e.g. look around")
+    return lines[-1]
+
+
 def _valid() -> str:
     return "valid actions: " + ", ".join(ACTIONS)

@@ -17,7 +17,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,19 @@ class Browser:
         self._pw: Playwright | None = None
         self._browser: Any = None
         self._sessions: set[BrowserSession] = set()
+        self._holds = 0
+
+    @contextmanager
+    def kept_open(self) -> Iterator[Browser]:
+        """Keep Chromium running between envs while inside (a worker playing many episodes saves a
+        launch per episode); it stops on leaving, once no session is open."""
+        self._holds += 1
+        try:
+            yield self
+        finally:
+            self._holds -= 1
+            if not self._holds and not self._sessions:
+                self._stop()
 
     @property
     def running(self) -> bool:
@@ -107,7 +121,7 @@ class Browser:
 
     def _release(self, session: BrowserSession) -> None:
         self._sessions.discard(session)
-        if not self._sessions:
+        if not self._sessions and not self._holds:
             self._stop()
 
     def _stop(self) -> None:
@@ -328,7 +342,8 @@ class BrowserSession:
 
     def _scroll(self, direction: str) -> None:
         height = (self._active.viewport_size or {"height": 720})["height"]
-        self._active.mouse.wheel(0, height if direction == "down" else -height)
+        # scrollBy, not a wheel event: the wheel scrolls asynchronously, so the next read could miss it
+        self._active.evaluate("(dy) => window.scrollBy(0, dy)", height if direction == "down" else -height)
 
     def _select(self, element_id: str, option: str) -> str | None:
         el = self._element(element_id)

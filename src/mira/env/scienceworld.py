@@ -97,7 +97,7 @@ class ScienceWorldSuite:
         name, var = parse_task_id(task_id)
         title = _titles().get(name, name)
         where = f" (variation {var})" if var is not None else ""
-        return Task(id=f"scienceworld/{task_id}", goal=f"{title}{where}", site=name,
+        return Task(id=f"scienceworld/{task_id}", goal=f"{title}{where}", site=name, action_grammar="text",
                     config={"task_name": name, "variation": var})
 
     def availability(self) -> Availability:

@@ -19,6 +19,7 @@ from typing import Any
 
 from mira.agent import AGENTS, make_agent
 from mira.env import SUITES, Suite, get_suite
+from mira.env.browser import shared_browser
 from mira.eval.runs import trajectory_path
 from mira.rollout import run_episode, write_json_atomic
 from mira.types import Env, Observation, StepResult, Task, Trajectory
@@ -182,11 +183,12 @@ def worker_main(cfg: EvalConfig, conn: Connection) -> None:
     suite = get_suite(cfg.suite)
     importlib.import_module(AGENTS[cfg.agent].partition(":")[0])  # import before 'ready': timeouts time episodes
     conn.send("ready")
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        conn.send(play(cfg, suite, job[0], int(job[1])))
+    with shared_browser().kept_open():  # one Chromium for all of this worker's episodes (web suites)
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            if job is None:
+                return
+            conn.send(play(cfg, suite, job[0], int(job[1])))

@@ -19,7 +19,7 @@ NAME = "shop"
 PREFIX = "/shop"
 TITLE = "One Stop Market"
 SCHEMA = _SCHEMA
-DEFAULT_USER = "emma.lopez"
+DEFAULT_USERNAME = "emma.lopez"
 """The account tasks start logged in as (WebArena's shop account); its id is DEFAULT_USER_ID."""
 DEFAULT_USER_ID = 1
 PER_PAGE = 12

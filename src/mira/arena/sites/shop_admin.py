@@ -24,7 +24,7 @@ SCHEMA = """
 CREATE TABLE admin_users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, password TEXT NOT NULL,
   display TEXT NOT NULL);
 """
-DEFAULT_USER = "admin"
+DEFAULT_USERNAME = "admin"
 """The account tasks start logged in as; its id is DEFAULT_USER_ID."""
 DEFAULT_USER_ID = 1
 PER_PAGE = 20
