@@ -67,3 +67,15 @@ def test_gemini_messages_and_missing_extra():
     except ImportError:
         with pytest.raises(RuntimeError, match=r"pip install 'mira\[gemini\]'"):
             make_llm("gemini:gemini-2.5-flash")
+
+
+def test_tiny_spec_loads_a_checkpoint_the_trainer_wrote(tmp_path):
+    """`tiny:PATH` serves a policy mira's trainer saved, with token ids and log-probs as `hf:` does."""
+    from mira.train.models import TinySpec, build_tiny, save_policy, train_tokenizer
+
+    tok = train_tokenizer(["click [12] link 'Blue Mat'", "type [5] [yoga mat] [1]", "stop [42]"] * 20, vocab_size=300)
+    save_policy(build_tiny(tok, TinySpec()), tok, tmp_path / "ckpt")
+    llm = make_llm(f"tiny:{tmp_path / 'ckpt'}", max_new_tokens=4)
+    out = llm.complete([{"role": "user", "content": "Buy the blue mat"}])
+    assert out.token_ids and len(out.token_ids) == len(out.logprobs) <= 4
+    assert all(lp <= 0 for lp in out.logprobs)

@@ -1,6 +1,7 @@
 """LLM backends behind one `complete(messages) -> Completion`; a spec string picks one.
 
-Specs: `openai:MODEL[@BASE_URL]`, `gemini:MODEL`, `hf:PATH`, `smollm2`, `scripted:FILE`.
+Specs: `openai:MODEL[@BASE_URL]`, `gemini:MODEL`, `hf:PATH`, `tiny:PATH` (a checkpoint mira's trainer
+wrote: a transformers folder, so the same backend as hf), `smollm2`, `scripted:FILE`.
 Backends are registered by name with a dotted path to a factory, imported only when used.
 """
 
@@ -17,6 +18,7 @@ BACKENDS: dict[str, str] = {
     "openai": "mira.llm.openai_http:make",
     "gemini": "mira.llm.gemini:make",
     "hf": "mira.llm.hf:make",
+    "tiny": "mira.llm.hf:make",
     "smollm2": "mira.llm.smollm2:make",
     "scripted": "mira.llm.scripted:make",
 }
@@ -28,11 +30,11 @@ def split_spec(spec: str) -> tuple[str, str]:
     kind, _, arg = spec.strip().partition(":")
     if kind not in BACKENDS:
         raise ValueError(f"unknown LLM backend {kind!r} in {spec!r}; valid: openai:MODEL[@BASE_URL], "
-                         "gemini:MODEL, hf:PATH, smollm2, scripted:FILE")
+                         "gemini:MODEL, hf:PATH, tiny:PATH, smollm2, scripted:FILE")
     if kind in _NO_ARG and arg:
         raise ValueError(f"{kind} takes no argument, got {spec!r}")
     if kind not in _NO_ARG and not arg:
-        raise ValueError(f"{kind} needs an argument after ':', e.g. {kind}:{'MODEL' if kind != 'hf' else 'PATH'}")
+        raise ValueError(f"{kind} needs an argument after ':', e.g. {kind}:{'PATH' if kind in ('hf', 'tiny') else 'MODEL'}")
     return kind, arg
 
 
