@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from mira.cli import main as mira
 
     out: Path = args.out
-    n_oracle, n_llm, steps = (6, 2, 4) if args.quick else (24, 4, 8)
+    n_oracle, n_llm, steps = (6, 2, 3) if args.quick else (12, 3, 5)
     oracle_tasks = ",".join(pick_tasks(n_oracle))
     llm_tasks = ",".join(pick_tasks(n_llm, min_steps=4))
     stages = [
