@@ -8,6 +8,9 @@ Wall-clock and CPU-time throughputs are both reported: on a shared machine the C
 
     .venv/bin/python benchmarks/bench_rl_update.py --model tiny            # needs the `bench` extra (trl)
     .venv/bin/python benchmarks/bench_rl_update.py --model smollm2 --batch 8 --prompt-len 256
+    # mira under 3 GB on smollm2: accumulate over micro-batches and checkpoint activations, as TRL does
+    .venv/bin/python benchmarks/bench_rl_update.py --model smollm2 --batch 8 --prompt-len 256 \
+        --mira-micro-batch 2 --mira-checkpointing --mmap-threshold 1048576
 """
 
 from __future__ import annotations
@@ -25,15 +28,25 @@ from typing import Any
 import torch
 
 
-def build(model_spec: str, lora_r: int) -> tuple[Any, Any]:
-    from mira.train.models import TinySpec, build_tiny, load_pretrained, resolve_model_path, train_tokenizer
+def build(model_spec: str, lora_r: int, checkpointing: bool = False) -> tuple[Any, Any]:
+    from mira.train.models import (
+        TinySpec,
+        build_tiny,
+        enable_checkpointing,
+        load_pretrained,
+        resolve_model_path,
+        train_tokenizer,
+    )
 
     path = resolve_model_path(model_spec)
     if path is not None:
-        return load_pretrained(path, lora_r)
+        return load_pretrained(path, lora_r, gradient_checkpointing=checkpointing)
     texts = [f"[{i}] link 'item {i}' click [{i}] type [{i}] [query {i}] [1] stop [done]" for i in range(400)]
     tok = train_tokenizer(texts, 2048)
-    return build_tiny(tok, TinySpec(), seed=0), tok
+    model = build_tiny(tok, TinySpec(), seed=0)
+    if checkpointing:
+        enable_checkpointing(model)
+    return model, tok
 
 
 def batch_ids(vocab: int, b: int, p: int, a: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -41,22 +54,47 @@ def batch_ids(vocab: int, b: int, p: int, a: int, seed: int = 0) -> tuple[torch.
     return torch.randint(10, vocab, (b, p), generator=g), torch.randint(10, vocab, (b, a), generator=g)  # (B,P), (B,A)
 
 
-def mira_step_fn(model: Any, tok: Any, prompts: torch.Tensor, actions: torch.Tensor) -> Any:
+def fused_logprobs(model: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """action_logprobs with logit[target] - logsumexp(logits) instead of a full (B, A, V) log_softmax."""
+    amask = batch["action_mask"]  # (B, A)
+    a = amask.shape[1]
+    out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                position_ids=batch["position_ids"], logits_to_keep=a + 1, use_cache=False)
+    logits = out.logits[:, :a].float()  # (B, A, V)
+    targets = batch["input_ids"][:, -a:]  # (B, A)
+    tok_logp = logits.gather(-1, targets[..., None])[..., 0] - torch.logsumexp(logits, dim=-1)  # (B, A)
+    return (tok_logp * amask).sum(-1) / amask.sum(-1).clamp_min(1.0)  # (B,)
+
+
+def mira_step_fn(model: Any, tok: Any, prompts: torch.Tensor, actions: torch.Tensor, micro_batch: int = 0,
+                 fused: bool = False) -> Any:
+    """mira's update as a phase runs it: pi_ref pass (no grad), then update.accumulate_step (same AdamW, clipping,
+    micro-batch accumulation) on the regression loss."""
     from mira.train.batch import Sample, action_logprobs, collate
     from mira.train.losses import LossSettings, regression_loss
+    from mira.train.update import accumulate_step, actor_weight, make_optimiser
 
+    logprobs = fused_logprobs if fused else action_logprobs
     samples = [Sample(p.tolist(), a.tolist()) for p, a in zip(prompts, actions, strict=True)]
-    batch = collate(samples, tok.pad_token_id)
-    adv = torch.linspace(-1, 1, len(samples))
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5)
+    for s, adv in zip(samples, torch.linspace(-1, 1, len(samples)).tolist(), strict=True):
+        s.advantage = adv
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = make_optimiser(params, lr=1e-5)
+    size = micro_batch or len(samples)
+    model.train()  # HF checkpointing is active only in train mode (from_pretrained leaves eval mode)
+
+    def loss_fn(chunk: list[Any]) -> torch.Tensor:
+        logp = logprobs(model, collate(chunk, tok.pad_token_id))  # (B,)
+        ref, adv = torch.tensor([s.ref_logp for s in chunk]), torch.tensor([s.advantage for s in chunk])
+        return regression_loss(logp, ref, adv, torch.tensor([s.weight for s in chunk]), LossSettings())
 
     def step() -> None:
-        with torch.no_grad():
-            ref = action_logprobs(model, batch)  # (B,) pi_ref
-        loss = regression_loss(action_logprobs(model, batch), ref, adv, torch.ones(len(samples)), LossSettings())
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        with torch.no_grad():  # pi_ref, in micro-batches too
+            for j in range(0, len(samples), size):
+                chunk = samples[j:j + size]
+                for s, r in zip(chunk, logprobs(model, collate(chunk, tok.pad_token_id)).tolist(), strict=True):
+                    s.ref_logp = r
+        accumulate_step(opt, params, samples, loss_fn, 1.0, 1e9, micro_batch, actor_weight)
 
     return step
 
@@ -71,8 +109,11 @@ def trl_step_fn(model: Any, tok: Any, prompts: torch.Tensor, actions: torch.Tens
                       per_device_train_batch_size=b, num_generations=b, max_completion_length=a, logging_steps=1000,
                       gradient_checkpointing=checkpointing)  # TRL's default is True
     tok.padding_side = "left"
-    trainer = GRPOTrainer(model=model, reward_funcs=lambda completions, **kw: [0.0] * len(completions), args=args,
-                          train_dataset=Dataset.from_dict({"prompt": ["x"] * b}), processing_class=tok)
+    def zero_reward(completions: list[Any], **kw: Any) -> list[float | None]:
+        return [0.0] * len(completions)
+
+    trainer: Any = GRPOTrainer(model=model, reward_funcs=zero_reward, args=args,
+                               train_dataset=Dataset.from_dict({"prompt": ["x"] * b}), processing_class=tok)
     trainer.current_gradient_accumulation_steps = 1
     inputs = {"prompt_ids": prompts, "prompt_mask": torch.ones_like(prompts), "completion_ids": actions,
               "completion_mask": torch.ones_like(actions), "advantages": torch.linspace(-1, 1, b),
@@ -93,10 +134,12 @@ def trl_step_fn(model: Any, tok: Any, prompts: torch.Tensor, actions: torch.Tens
 def worker(a: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model, tok = build(a.model, a.lora_r)
+    mira = a.only == "mira"
+    model, tok = build(a.model, a.lora_r, mira and a.mira_checkpointing)
+    loaded_mb = rss_mb()
     prompts, actions = batch_ids(len(tok), a.batch, a.prompt_len, a.action_len)
-    step = mira_step_fn(model, tok, prompts, actions) if a.only == "mira" else trl_step_fn(
-        model, tok, prompts, actions, os.path.join(a.tmp, "trl"), not a.trl_no_checkpointing)
+    step = mira_step_fn(model, tok, prompts, actions, a.mira_micro_batch, a.mira_fused_logprobs) if mira else (
+        trl_step_fn(model, tok, prompts, actions, os.path.join(a.tmp, "trl"), not a.trl_no_checkpointing))
     for _ in range(a.warmup):
         step()
     times, cpu = [], []
@@ -109,7 +152,13 @@ def worker(a: argparse.Namespace) -> dict[str, Any]:
     tokens = a.batch * (a.prompt_len + a.action_len)
     return {"side": a.only, "median_s": round(med, 4), "tokens_per_s": round(tokens / med, 1),
             "cpu_s": round(cpu_med, 4), "tokens_per_cpu_s": round(tokens / cpu_med, 1),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "loaded_rss_mb": loaded_mb}
+
+
+def rss_mb() -> float:
+    """Peak RSS so far (MB): after loading, this is the floor the update adds to."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def main() -> None:
@@ -123,6 +172,14 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--rounds", type=int, default=2, help="alternating mira/trl rounds")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--mira-micro-batch", type=int, default=0,
+                   help="mira: gradient accumulation over micro-batches of this many samples (0: whole batch)")
+    p.add_argument("--mira-checkpointing", action="store_true", help="mira: activation (gradient) checkpointing")
+    p.add_argument("--mira-fused-logprobs", action="store_true",
+                   help="mira: gather - logsumexp instead of log_softmax over the vocabulary (memory probe)")
+    p.add_argument("--mmap-threshold", type=int, default=0,
+                   help="both sides: glibc MALLOC_MMAP_THRESHOLD_ in bytes (e.g. 1048576), so freed large tensors "
+                        "go back to the OS instead of fragmenting the heap (smollm2: ~300 MB less peak RSS); 0: off")
     p.add_argument("--trl-no-checkpointing", action="store_true", help="turn off TRL's default gradient checkpointing")
     p.add_argument("--only", choices=["mira", "trl"], default=None, help=argparse.SUPPRESS)
     p.add_argument("--tmp", default="/tmp/bench_rl_update", help=argparse.SUPPRESS)
@@ -134,12 +191,18 @@ def main() -> None:
     for _ in range(a.rounds):
         for side in ("mira", "trl"):
             cmd = [sys.executable, __file__, *sys.argv[1:], "--only", side]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+            env = dict(os.environ)
+            if a.mmap_threshold:  # read by glibc at start-up, so it is set per worker process
+                env["MALLOC_MMAP_THRESHOLD_"] = str(a.mmap_threshold)
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout.strip().splitlines()[-1]
             results[side].append(json.loads(out))
             print(out, flush=True)
     tps = {s: statistics.median(r["tokens_per_s"] for r in rs) for s, rs in results.items()}
     tpc = {s: statistics.median(r["tokens_per_cpu_s"] for r in rs) for s, rs in results.items()}
-    summary = {"model": a.model, "batch": a.batch, "prompt_len": a.prompt_len, "action_len": a.action_len,
+    summary = {"model": a.model, "lora_r": a.lora_r, "batch": a.batch, "prompt_len": a.prompt_len,
+               "action_len": a.action_len, "mira_micro_batch": a.mira_micro_batch,
+               "mira_checkpointing": a.mira_checkpointing, "trl_checkpointing": not a.trl_no_checkpointing,
+               "mmap_threshold": a.mmap_threshold,
                "mira_tokens_per_s": tps["mira"], "trl_tokens_per_s": tps["trl"],
                "speedup": round(tps["mira"] / tps["trl"], 2),
                "mira_tokens_per_cpu_s": tpc["mira"], "trl_tokens_per_cpu_s": tpc["trl"],

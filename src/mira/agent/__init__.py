@@ -1,4 +1,5 @@
-"""Agents registered by name: `replay` (an action file), `oracle` (arena), `plain`, `sgo`."""
+"""Agents registered by name: `replay` (an action file), `oracle` (arena), `plain`, `sgo`, `scored` (a trained
+policy choosing among the page's actions; mira.train.scored)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ AGENTS: dict[str, str] = {
     "oracle": "mira.arena.oracle:OracleAgent",
     "plain": "mira.agent.plain:PlainAgent",
     "sgo": "mira.agent.sgo:SGOAgent",
+    "scored": "mira.train.scored:ScoredPolicy",
 }
 
 

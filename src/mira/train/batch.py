@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from mira.train.scored import collate_trees, state_ids, tree_from_step, tree_logprobs
 from mira.types import Step, Trajectory
 
 
@@ -35,6 +36,8 @@ class Sample:
     ref_logp: float = 0.0
     """Mean token log-prob under pi_ref (the actor before this phase's update)."""
     weight: float = 1.0
+    tree: Any = None
+    """A `scored` policy's decision (mira.train.scored.Tree); then prompt_ids is the critic's view of the state."""
 
 
 def prompt_ids(tokenizer: Any, messages: list[dict[str, str]], max_tokens: int) -> list[int]:
@@ -54,16 +57,25 @@ def action_ids(tokenizer: Any, step: Step) -> list[int]:
 def trajectory_samples(traj: Trajectory, tokenizer: Any, index: int = 0, max_prompt_tokens: int = 512) -> list[Sample]:
     """One sample per step that has messages and a reply; the rest (unparsed, scripted) are skipped."""
     out = []
+    scored = any("scored" in step.info for step in traj.steps)
     for t, step in enumerate(traj.steps):
-        if not step.messages or not (step.reply or step.info.get("action_ids")):
+        if (tree := tree_from_step(step, tokenizer, max_prompt_tokens)) is not None:
+            out.append(Sample(state_ids(tree, tokenizer, 2 * max_prompt_tokens), [], traj=index, step=t,
+                              success=float(traj.success), tree=tree))
             continue
+        if not step.messages or not (step.reply or step.info.get("action_ids")) or scored:
+            continue  # a scored policy's trajectory trains on its decisions only (not on e.g. a demo's `goto`)
         out.append(Sample(prompt_ids(tokenizer, step.messages, max_prompt_tokens), action_ids(tokenizer, step),
                           traj=index, step=t, success=float(traj.success)))
     return out
 
 
-def collate(samples: Sequence[Sample], pad_id: int, with_actions: bool = True) -> dict[str, torch.Tensor]:
-    """input_ids, attention_mask, position_ids (B, P+A) and action_mask (B, A); A = 0 without actions."""
+def collate(samples: Sequence[Sample], pad_id: int, with_actions: bool = True) -> dict[str, Any]:
+    """input_ids, attention_mask, position_ids (B, P+A) and action_mask (B, A); A = 0 without actions.
+
+    Samples of the `scored` policy collate with actions as packed candidate trees (mira.train.scored)."""
+    if with_actions and samples[0].tree is not None:
+        return collate_trees([s.tree for s in samples], pad_id)
     p_max = max(len(s.prompt_ids) for s in samples)
     a_max = max(len(s.action_ids) for s in samples) if with_actions else 0
     b = len(samples)
@@ -83,8 +95,12 @@ def collate(samples: Sequence[Sample], pad_id: int, with_actions: bool = True) -
     return {"input_ids": ids, "attention_mask": mask, "position_ids": pos, "action_mask": amask}
 
 
-def action_logprobs(model: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-    """Mean token log-prob of each action (B,), computing logits only on the action columns."""
+def action_logprobs(model: Any, batch: dict[str, Any]) -> torch.Tensor:
+    """Mean token log-prob of each action (B,), computing logits only on the action columns.
+
+    For a `scored` batch: log pi of the chosen candidate(s) (a proper log-probability over the page's actions)."""
+    if "tree_ids" in batch:
+        return tree_logprobs(model, batch)
     amask = batch["action_mask"]  # (B, A)
     a = amask.shape[1]
     out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
@@ -95,7 +111,22 @@ def action_logprobs(model: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
     return (tok_logp * amask).sum(-1) / amask.sum(-1).clamp_min(1.0)  # (B,)
 
 
-def minibatches(samples: Sequence[Sample], size: int, generator: torch.Generator | None = None) -> list[list[Sample]]:
-    """Shuffled chunks of `size` samples."""
+def sample_length(s: Sample) -> int:
+    """Tokens a sample puts through the model (its packed tree for a `scored` sample)."""
+    if s.tree is not None:
+        return len(s.tree.prompt) + sum(map(len, s.tree.heads)) + sum(map(len, s.tree.tails))
+    return len(s.prompt_ids) + len(s.action_ids)
+
+
+def minibatches(samples: Sequence[Sample], size: int, generator: torch.Generator | None = None,
+                bucket: int = 8) -> list[list[Sample]]:
+    """Shuffled chunks of `size` samples, of similar lengths: each run of `bucket` chunks is sorted by length
+    before it is cut (padding to the longest sample is most of the cost otherwise), then the chunks are shuffled."""
     order = torch.randperm(len(samples), generator=generator).tolist()
-    return [[samples[i] for i in order[j:j + size]] for j in range(0, len(order), size)]
+    span = size * max(1, bucket)
+    chunks = []
+    for j in range(0, len(order), span):
+        group = sorted(order[j:j + span], key=lambda i: sample_length(samples[i]))
+        chunks += [[samples[i] for i in group[k:k + size]] for k in range(0, len(group), size)]
+    perm = torch.randperm(len(chunks), generator=generator).tolist()
+    return [chunks[i] for i in perm]

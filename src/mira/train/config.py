@@ -37,8 +37,16 @@ class TrainConfig:
     """Split evaluated greedily after every phase (eval/ metrics); empty: the training tasks."""
     eval_tasks: int = 16
     """How many tasks of `eval_split` each evaluation plays (one greedy episode each); 0: no evaluation."""
+    eval_every: int = 1
+    """Evaluate after every this many phases (and always after the last)."""
+    policy: str = "generate"
+    """How the LM acts: `generate` (writes the action's text) or `scored` (chooses among the page's valid actions
+    by their log-likelihood; see mira.train.scored)."""
+    browserless: bool = False
+    """arena only: serve pages to a Python twin of the browser (same observation text, ~30x faster steps)."""
     demos: str = ""
-    """Folder of trajectory JSON files for SFT (phase 0); empty: no SFT phase."""
+    """SFT demonstrations (phase 0): a folder of trajectory JSON files, or `oracle` (the arena oracle plays the
+    training tasks once, recorded under out/demos); empty: no SFT phase."""
     sft_epochs: int = 3
     """Passes over the demonstrations."""
     sft_lr: float = 1e-3
@@ -63,6 +71,11 @@ class TrainConfig:
     """Critic learning rate."""
     batch_size: int = 16
     """Samples (steps) per optimiser step."""
+    micro_batch_size: int = 0
+    """0: each optimiser step is one forward/backward of `batch_size` samples; else gradients are accumulated over
+    micro-batches of this many samples (losses scaled so the step equals the full batch's), for less memory."""
+    gradient_checkpointing: bool = False
+    """Recompute the policy's activations in backward (`hf:`/`smollm2` policies): less memory, ~1.3x compute."""
     actor_epochs: int = 1
     """Passes over a phase's data for the actor (WebRL: 1)."""
     critic_epochs: int = 2

@@ -28,6 +28,7 @@ from mira.train import metrics
 from mira.train.algorithms import Algorithm, resolve
 from mira.train.batch import Sample, trajectory_samples
 from mira.train.config import TrainConfig
+from mira.train.evaluate import evaluate_policy
 from mira.train.models import (
     Critic,
     TinySpec,
@@ -38,10 +39,11 @@ from mira.train.models import (
     train_tokenizer,
 )
 from mira.train.phase import rl_phase
-from mira.train.policy import PolicyAgent
+from mira.train.policy import PolicyAgent, PromptTeacher
 from mira.train.replay import ReplayBuffer
+from mira.train.scored import ScoredAgent, ScoredTeacher
 from mira.train.update import LossExploded, actor_update
-from mira.types import Env, Trajectory
+from mira.types import Agent, Env, Trajectory
 
 log = logging.getLogger(__name__)
 EnvFactory = Callable[[str], Env]
@@ -74,8 +76,11 @@ class Run:
     next_tasks: list[str] = dataclasses.field(default_factory=list)
     """The curriculum's pick for the next phase (empty: cycle through task_ids)."""
 
-    def agent(self, temperature: float) -> PolicyAgent:
+    def agent(self, temperature: float) -> Agent:
         c = self.cfg
+        if c.policy == "scored":
+            return ScoredAgent(self.model, self.tok, temperature=temperature, max_prompt_tokens=c.max_prompt_tokens,
+                               history=c.history, seed=self.rng.randrange(2**31))
         return PolicyAgent(self.model, self.tok, temperature=temperature, max_new_tokens=c.max_new_tokens,
                            max_prompt_tokens=c.max_prompt_tokens, history=c.history)
 
@@ -95,8 +100,14 @@ def preflight(cfg: TrainConfig, env_factory: EnvFactory | None,
     if not algo.rl_phases and not cfg.demos:
         raise ValueError(f"algo {cfg.algo!r} trains on demonstrations only: set demos=DIR (trajectory JSON files)")
     resolve_model_path(cfg.model)
-    if cfg.demos and not Path(cfg.demos).is_dir():
+    if cfg.policy not in POLICIES:
+        raise ValueError(f"policy {cfg.policy!r}; valid: {', '.join(POLICIES)}")
+    if cfg.demos == "oracle" and cfg.suite != "arena":
+        raise ValueError(f"demos=oracle needs the arena's oracle; suite is {cfg.suite!r} (give a folder of trajectories)")
+    if cfg.demos not in ("", "oracle") and not Path(cfg.demos).is_dir():
         raise FileNotFoundError(f"demos folder {cfg.demos!r} does not exist")
+    if cfg.browserless and cfg.suite != "arena":
+        raise ValueError(f"browserless=true is an arena option; suite is {cfg.suite!r}")
     if env_factory is None:
         from mira.env import get_suite, make_env
 
@@ -106,14 +117,36 @@ def preflight(cfg: TrainConfig, env_factory: EnvFactory | None,
             raise RuntimeError(f"suite {cfg.suite!r} cannot run here: {avail.reason}")
         task_ids = task_ids or list(cfg.tasks) or suite.task_ids(cfg.split)
         eval_ids = suite.task_ids(cfg.eval_split) if cfg.eval_split else []
-        env_factory = lambda tid: make_env(f"{cfg.suite}/{tid}")  # noqa: E731
+        options = {"browserless": True} if cfg.browserless else {}
+        env_factory = lambda tid: make_env(f"{cfg.suite}/{tid}", **options)  # noqa: E731
     if not task_ids:
         raise ValueError(f"no tasks to train on (suite {cfg.suite!r}, split {cfg.split!r}, tasks {cfg.tasks!r})")
     return env_factory, list(task_ids), (eval_ids or list(task_ids))[:cfg.eval_tasks]
 
 
-def load_demos(folder: str) -> list[Trajectory]:
-    return [load_trajectory(p) for p in sorted(Path(folder).glob("**/*.json"))] if folder else []
+POLICIES = ("generate", "scored")
+
+
+def load_demos(cfg: TrainConfig, env_factory: EnvFactory, task_ids: list[str]) -> list[Trajectory]:
+    """The SFT demonstrations: a folder's trajectories, or the oracle's on the training tasks (recorded once)."""
+    if cfg.demos != "oracle":
+        return [load_trajectory(p) for p in sorted(Path(cfg.demos).glob("**/*.json"))] if cfg.demos else []
+    folder = Path(cfg.out) / "demos"
+    if not (folder / "done").is_file():
+        record_oracle(cfg, env_factory, task_ids, folder)
+    return [load_trajectory(p) for p in sorted(folder.glob("*.json"))]
+
+
+def record_oracle(cfg: TrainConfig, env_factory: EnvFactory, task_ids: list[str], folder: Path) -> None:
+    """The arena oracle on every training task, its steps recorded with the policy's prompts."""
+    from mira.arena.oracle import OracleAgent
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for tid in tqdm(task_ids, desc="oracle demos", disable=None):
+        teacher = ScoredTeacher(OracleAgent(), cfg.history) if cfg.policy == "scored" else PromptTeacher(OracleAgent(), cfg.history)
+        with env_factory(tid) as env:
+            run_episode(env, teacher, max_steps=60, seed=cfg.seed, out=folder / f"{tid.replace('/', '_')}.json")
+    (folder / "done").write_text(str(len(task_ids)))
 
 
 def tokenizer_texts(cfg: TrainConfig, env_factory: EnvFactory, task_ids: list[str], demos: list[Trajectory]) -> list[str]:
@@ -121,6 +154,7 @@ def tokenizer_texts(cfg: TrainConfig, env_factory: EnvFactory, task_ids: list[st
     texts = [describe_actions()]
     for t in demos:
         texts += [m["content"] for s in t.steps for m in s.messages] + [s.reply for s in t.steps]
+        texts += [h for s in t.steps for h, _ in s.info.get("scored", {}).get("heads", [])]
     for tid in task_ids[:20]:  # a few first pages: every env reset may start a browser
         with env_factory(tid) as env:
             obs = env.reset(seed=cfg.seed)
@@ -131,7 +165,7 @@ def tokenizer_texts(cfg: TrainConfig, env_factory: EnvFactory, task_ids: list[st
 def build_policy(cfg: TrainConfig, env_factory: EnvFactory, task_ids: list[str], demos: list[Trajectory]) -> tuple[Any, Any]:
     path = resolve_model_path(cfg.model)
     if path is not None:
-        return load_pretrained(path, cfg.lora_r)
+        return load_pretrained(path, cfg.lora_r, cfg.gradient_checkpointing)
     tok = train_tokenizer(tokenizer_texts(cfg, env_factory, task_ids, demos), cfg.tiny_vocab)
     spec = TinySpec(vocab_size=cfg.tiny_vocab, hidden=cfg.tiny_hidden, layers=cfg.tiny_layers,
                     max_positions=max(1024, cfg.max_prompt_tokens + cfg.max_new_tokens))
@@ -169,33 +203,37 @@ def sft_phase(run: Run, demos: list[Trajectory]) -> dict[str, Any]:
     return {"loss/sft": m["loss/actor"], "sft/samples": len(samples), "sft/demos": len(demos)}
 
 
-def evaluate(run: Run, tids: list[str]) -> dict[str, float]:
-    """One greedy episode per task: eval/success, eval/progress (fraction of milestones reached)."""
+def evaluate(run: Run, tids: list[str], phase: int) -> dict[str, float]:
+    """One greedy episode per task, saved as an eval run (out/eval/phase-K): eval/success, eval/progress."""
     if not tids:
         return {}
-    trajs = [run.rollout(t, 10_000 + i, None, 0.0) for i, t in enumerate(tids)]
-    return {"eval/success": sum(t.success for t in trajs) / len(trajs),
-            "eval/progress": sum(_frac(t) for t in trajs) / len(trajs)}
-
-
-def _frac(t: Trajectory) -> float:
-    return sum(t.progress) / len(t.progress) if t.progress else float(t.success)
+    c = run.cfg
+    settings = {"split": c.eval_split or c.split, "agent": c.policy, "agent_kwargs": {"llm": f"phase-{phase}"},
+                "env_options": {"browserless": True} if c.browserless else {}}
+    summary = evaluate_policy(lambda: run.agent(0.0), run.env_factory, tids, run.out / "eval" / f"phase-{phase}",
+                              suite=c.suite, max_steps=c.max_steps, settings=settings)
+    return {"eval/success": summary["success_rate"], "eval/progress": summary["milestones_reached"] or 0.0}
 
 
 def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: list[str] | None = None,
-          evaluate_each_phase: bool = True) -> TrainResult:
-    """Run (or resume) `cfg`; returns where it stands. Errors in input surface before any training."""
-    env_factory, task_ids, eval_ids = preflight(cfg, env_factory, task_ids)
+          evaluate_each_phase: bool = True, eval_ids: list[str] | None = None,
+          evaluate_start: bool = True) -> TrainResult:
+    """Run (or resume) `cfg`; returns where it stands. Errors in input surface before any training.
+
+    `eval_ids` replaces the evaluation tasks (cfg.eval_split's first cfg.eval_tasks) by these. Without demos,
+    phase 0 only evaluates the starting model; `evaluate_start=False` skips it (its caller evaluates it once)."""
+    env_factory, task_ids, default_eval = preflight(cfg, env_factory, task_ids)
+    eval_ids = default_eval if eval_ids is None else eval_ids
     algo, settings = resolve(cfg)
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False))
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    demos = load_demos(cfg.demos)
+    demos = load_demos(cfg, env_factory, task_ids)
     resume = last_checkpoint(out)
     if resume:
-        model, tok = load_pretrained(resume[1] / "policy", cfg.lora_r)
+        model, tok = load_pretrained(resume[1] / "policy", cfg.lora_r, cfg.gradient_checkpointing)
         start = resume[0] + 1
         log.warning("resuming %s after phase %d", out, resume[0])
     else:
@@ -207,6 +245,8 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
         _restore(run, resume[1], start)
     last = cfg.phases if algo.rl_phases else 0
     for phase in range(start, last + 1):
+        if phase == 0 and not demos and not evaluate_start:
+            continue
         t0 = time.perf_counter()
         try:
             record = sft_phase(run, demos) if phase == 0 and demos else {}
@@ -217,8 +257,8 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
             log.error(msg)
             metrics.append(out / "metrics.jsonl", {"phase": phase, "stopped": msg})
             return TrainResult(out, phase - 1, stopped=msg)
-        if evaluate_each_phase:
-            record.update(evaluate(run, eval_ids))
+        if evaluate_each_phase and (phase % max(1, cfg.eval_every) == 0 or phase == last):
+            record.update(evaluate(run, eval_ids, phase))
         record.update({"phase": phase, "time/phase_s": round(time.perf_counter() - t0, 2)})
         save_checkpoint(run, phase, record)
         metrics.append(out / "metrics.jsonl", record)

@@ -95,20 +95,33 @@ def resolve_model_path(spec: str) -> Path | None:
     return Path(path)
 
 
-def load_pretrained(path: Path, lora_r: int = 0) -> tuple[Any, Any]:
-    """(model, tokenizer) from a folder; with `lora_r` > 0 the model is wrapped in a fresh LoRA adapter."""
+def load_pretrained(path: Path, lora_r: int = 0, gradient_checkpointing: bool = False) -> tuple[Any, Any]:
+    """(model, tokenizer) from a folder; with `lora_r` > 0 the model is wrapped in a fresh LoRA adapter.
+
+    `gradient_checkpointing` recomputes each block's activations in backward (only in train mode, as in HF).
+    """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(path))
     model: Any = AutoModelForCausalLM.from_pretrained(str(path), dtype=torch.float32)
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
+    if gradient_checkpointing:
+        enable_checkpointing(model, lora=lora_r > 0)
     if lora_r > 0:
         from peft import LoraConfig, get_peft_model
 
         targets = ["q_proj", "k_proj", "v_proj", "o_proj"]
         model = get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=2 * lora_r, target_modules=targets))
     return model, tok
+
+
+def enable_checkpointing(model: Any, lora: bool = False) -> None:
+    """Activation checkpointing on an HF causal LM (non-reentrant). With LoRA the frozen embeddings' output
+    gets requires_grad, so the checkpointed blocks still pass gradients to the adapters."""
+    model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+    if lora:
+        model.enable_input_require_grads()
 
 
 def save_policy(model: Any, tokenizer: Any, path: Path) -> None:

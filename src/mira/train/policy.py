@@ -72,3 +72,20 @@ class PolicyAgent:
         scores = torch.stack(out.scores, dim=1)[0].float()  # (N, V): after temperature
         logps = torch.log_softmax(scores, dim=-1).gather(1, new[:, None])[:, 0]  # (N,)
         return new.tolist(), logps.tolist()
+
+
+class PromptTeacher:
+    """Wraps a demonstrator so its steps carry the `generate` policy's prompt (SFT targets: its actions)."""
+
+    name = "prompt-teacher"
+
+    def __init__(self, inner: Any, history: int = 3) -> None:
+        self.inner, self.history = inner, history
+
+    def start(self, task: Task, obs: Observation, traj: Trajectory) -> None:
+        self.inner.start(task, obs, traj)
+
+    def act(self, obs: Observation, traj: Trajectory) -> Step:
+        step = self.inner.act(obs, traj)
+        step.messages, step.reply = build_messages(obs, traj, self.history), step.action
+        return step

@@ -20,23 +20,58 @@ class LossExploded(RuntimeError):
     """A NaN/inf or too-large loss: the phase stops and the last good checkpoint stays."""
 
 
+def make_optimiser(params: list[torch.nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    """The optimiser of every update (AdamW, no weight decay); benchmarks build theirs here too."""
+    return torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+
+
+def accumulate_step(
+    opt: torch.optim.Optimizer, params: list[torch.nn.Parameter], chunk: list[Sample],
+    loss_fn: Callable[[list[Sample]], torch.Tensor], max_grad_norm: float, max_loss: float, micro_batch: int = 0,
+    weight_fn: Callable[[list[Sample]], float] = len,
+) -> float:
+    """One optimiser step on `chunk`, its gradient summed over micro-chunks of `micro_batch` samples (0: one pass).
+
+    `loss_fn` is a mean over its argument, so a micro-chunk's loss is scaled by weight_fn(micro) / weight_fn(chunk)
+    and the summed gradient equals the whole chunk's. Returns the chunk's loss; raises LossExploded before stepping.
+    """
+    if micro_batch < 0:
+        raise ValueError(f"micro_batch must be >= 0 (0: no accumulation), got {micro_batch}")
+    size = micro_batch if 0 < micro_batch < len(chunk) else len(chunk)
+    total_w = weight_fn(chunk)
+    opt.zero_grad(set_to_none=True)
+    value = 0.0
+    for j in range(0, len(chunk), size):
+        micro = chunk[j:j + size]
+        loss = loss_fn(micro) * (weight_fn(micro) / total_w if size < len(chunk) else 1.0)
+        part = float(loss.detach())
+        value += part
+        if not math.isfinite(part):  # no backward through a NaN
+            break
+        loss.backward()
+    if not math.isfinite(value) or abs(value) > max_loss:
+        opt.zero_grad(set_to_none=True)
+        raise LossExploded(f"loss {value} (limit {max_loss})")
+    torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
+    opt.step()
+    opt.zero_grad(set_to_none=True)  # free the gradients (smollm2: 0.5 GB) before whatever runs next
+    return value
+
+
 def optimise(
     params: list[torch.nn.Parameter], chunks: Sequence[list[Sample]], loss_fn: Callable[[list[Sample]], torch.Tensor],
-    lr: float, max_grad_norm: float, max_loss: float,
+    lr: float, max_grad_norm: float, max_loss: float, micro_batch: int = 0,
+    weight_fn: Callable[[list[Sample]], float] = len,
 ) -> list[float]:
-    """AdamW over `chunks`; returns the losses; raises LossExploded before stepping on a bad loss."""
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    """AdamW over `chunks` (micro-batched, see accumulate_step); returns the losses; raises LossExploded before
+    stepping on a bad loss."""
+    opt = make_optimiser(params, lr)
     losses = []
     for i, chunk in enumerate(chunks):
-        loss = loss_fn(chunk)
-        value = float(loss.detach())
-        if not math.isfinite(value) or abs(value) > max_loss:
-            raise LossExploded(f"loss {value} at minibatch {i + 1}/{len(chunks)} (limit {max_loss})")
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
-        opt.step()
-        losses.append(value)
+        try:
+            losses.append(accumulate_step(opt, params, chunk, loss_fn, max_grad_norm, max_loss, micro_batch, weight_fn))
+        except LossExploded as e:
+            raise LossExploded(f"{e} at minibatch {i + 1}/{len(chunks)}") from None
     return losses
 
 
@@ -89,7 +124,8 @@ def fit_critic(critic: Critic, samples: Sequence[Sample], algo: Algorithm, pad_i
         return loss
 
     chunks = [c for _ in range(cfg.critic_epochs) for c in minibatches(samples, cfg.batch_size, gen)]
-    losses = optimise(trainable(critic), chunks, loss_fn, cfg.critic_lr, cfg.max_grad_norm, cfg.max_loss)
+    losses = optimise(trainable(critic), chunks, loss_fn, cfg.critic_lr, cfg.max_grad_norm, cfg.max_loss,
+                      cfg.micro_batch_size)
     return {"loss/critic": sum(losses) / max(1, len(losses))}
 
 
@@ -109,6 +145,11 @@ def assign_targets(trajs: Sequence[Trajectory], samples: Sequence[Sample], value
             samples[i].reward, samples[i].advantage = rewards[samples[i].step], advs[samples[i].step]
 
 
+def actor_weight(chunk: Sequence[Sample]) -> float:
+    """A chunk's denominator in the actor losses' weighted mean (sum of weights, at least 1: losses._wmean)."""
+    return max(1.0, sum(s.weight for s in chunk))
+
+
 def actor_update(model: Any, samples: Sequence[Sample], algo: Algorithm, pad_id: int, cfg: Any,
                  gen: torch.Generator, lr: float | None = None, epochs: int | None = None) -> dict[str, float]:
     """The algorithm's actor loss over the samples (ref_logp, advantage and weight already set)."""
@@ -123,5 +164,6 @@ def actor_update(model: Any, samples: Sequence[Sample], algo: Algorithm, pad_id:
 
     n = cfg.actor_epochs if epochs is None else epochs
     chunks = [c for _ in range(n) for c in minibatches(samples, cfg.batch_size, gen)]
-    losses = optimise(trainable(model), chunks, loss_fn, cfg.lr if lr is None else lr, cfg.max_grad_norm, cfg.max_loss)
+    losses = optimise(trainable(model), chunks, loss_fn, cfg.lr if lr is None else lr, cfg.max_grad_norm, cfg.max_loss,
+                      cfg.micro_batch_size, actor_weight)
     return {"loss/actor": sum(losses) / max(1, len(losses))}
