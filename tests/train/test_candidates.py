@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mira.train.candidates import choices, goal_spans, locate, page_answers, render
+from mira.train.candidates import choices, goal_spans, goal_words, locate, mark, page_answers, render
 from mira.types import Observation
 
 PAGE = """[1] navigation 'Shop'
@@ -40,7 +40,7 @@ def test_choices_cover_click_type_select_stop_and_drop_duplicates() -> None:
     texts = [c.text for c in heads]
     assert texts == ["click link 'My Cart'", "click link 'Sign out'", "type textbox 'Search' +enter",
                      "type textbox 'Search'", "select combobox 'Sort by'", "click button 'Search'",
-                     "click link 'Blue Mat'", "stop", "go back"]
+                     "click link '*Blue* *Mat*'", "stop", "go back"]
     assert heads[6].action == "click [10]"  # the first of two equal links
     assert heads[4].tails == ("Name", "Price: low to high")
     assert "Blue Mat" in heads[2].tails and heads[2].action == "type [5] [{}] [1]"
@@ -57,3 +57,10 @@ def test_render_and_locate_round_trip() -> None:
         assert render(heads[head], heads[head].tails[tail] if tail >= 0 else None) == action
     assert locate(heads, "click [11]") is None  # the duplicate's id is not offered
     assert locate(heads, "goto [http://x]") is None
+
+
+def test_mark_highlights_the_goals_content_words_only() -> None:
+    words = goal_words("Add the Blue Wool Mat to my wish list.")
+    assert mark("Blue Mat", words) == "*Blue* *Mat*"
+    assert mark("My Wish List", words) == "My *Wish* *List*"  # 'my' is a stop word
+    assert mark("Red Rug", words) == "Red Rug"
