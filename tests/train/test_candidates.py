@@ -26,13 +26,16 @@ def test_goal_spans_keep_quotes_runs_and_split_forms() -> None:
     for want in ("kube-tools/helm-lint", "helm-lint", "kube-tools", "$30", "30", "Blue Mat", "Blue", "Mat"):
         assert want in spans, want
     assert "the" not in spans and "and the Blue" not in spans  # stop words split runs
+    assert "Sophia Young" in goal_spans("How many orders has the customer Sophia Young placed?")  # any slice
 
 
-def test_page_answers_offer_none_then_numbers_and_codes() -> None:
-    answers = page_answers("Total $1,204.50 for 3 items; SKU HOM-0042; version v2")
+def test_page_answers_offer_none_numbers_codes_and_texts() -> None:
+    answers = page_answers("[1] main\n\tStaticText 'Total $1,204.50 for 3 items; SKU HOM-0042; version v2'\n"
+                           "\t[7] StaticText 'Status: Canceled'\n\t[8] link 'curious_heron58'")
     assert answers[0] == ""
-    assert {"$1,204.50", "1,204.50", "3", "HOM-0042"} <= set(answers)
+    assert {"$1,204.50", "1,204.50", "3", "HOM-0042", "Canceled", "Status: Canceled", "curious_heron58"} <= set(answers)
     assert "2" not in answers  # a digit inside a word is not a number
+    assert "1" not in answers and "7" not in answers  # element ids are not on the page's text
 
 
 def test_choices_cover_click_type_select_stop_and_drop_duplicates() -> None:
@@ -40,7 +43,7 @@ def test_choices_cover_click_type_select_stop_and_drop_duplicates() -> None:
     texts = [c.text for c in heads]
     assert texts == ["click link 'My Cart'", "click link 'Sign out'", "type textbox 'Search' +enter",
                      "type textbox 'Search'", "select combobox 'Sort by'", "click button 'Search'",
-                     "click link '*Blue* *Mat*'", "stop", "go back"]
+                     "click link '*Blue* *Mat*'", "stop", "go back"]  # no site heads: the page has no address
     assert heads[6].action == "click [10]"  # the first of two equal links
     assert heads[4].tails == ("Name", "Price: low to high")
     assert "Blue Mat" in heads[2].tails and heads[2].action == "type [5] [{}] [1]"
@@ -57,6 +60,13 @@ def test_render_and_locate_round_trip() -> None:
         assert render(heads[head], heads[head].tails[tail] if tail >= 0 else None) == action
     assert locate(heads, "click [11]") is None  # the duplicate's id is not offered
     assert locate(heads, "goto [http://x]") is None
+
+
+def test_pages_with_an_address_offer_the_arena_sites() -> None:
+    heads = choices(Observation(text=PAGE, url="http://127.0.0.1:8123/shop/search?q=mat"), "Find the Blue Mat")
+    assert locate(heads, "goto [http://127.0.0.1:8123/code/]") is not None
+    assert [c.text for c in heads if c.text.startswith("go to")] == [
+        "go to site 'forum'", "go to site 'code'", "go to site 'shop'", "go to site 'shop admin'"]
 
 
 def test_mark_highlights_the_goals_content_words_only() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from mira.rollout import run_episode
 from mira.train.config import TrainConfig
-from mira.train.loop import train
+from mira.train.loop import sft_lr, train
 from mira.train.metrics import read
 from mira.train.policy import build_messages
 from mira.types import Observation, Step, Task, Trajectory
@@ -70,10 +70,20 @@ def test_mira_two_phases_then_resume(tmp_path: Path, demos: Path) -> None:
 
 
 def test_sft_algorithm_trains_phase_0_only(tmp_path: Path, demos: Path) -> None:
-    res = train(small(tmp_path, algo="sft", demos=str(demos)), env_factory=ToyEnv, task_ids=TASKS,
-                evaluate_each_phase=False)
+    cfg = small(tmp_path, algo="sft", demos=str(demos), sft_epochs=3, sft_lr=1e-2, sft_final_lr=1e-3, sft_eval_every=2,
+                eval_tasks=2)
+    res = train(cfg, env_factory=ToyEnv, task_ids=TASKS, evaluate_each_phase=False)
     assert res.phases_done == 0
     assert [r["phase"] for r in read(tmp_path / "run" / "metrics.jsonl")] == [0]
+    epochs = read(tmp_path / "run" / "sft_epochs.jsonl")  # one line per epoch, the lr decaying by a cosine
+    assert [e["sft_epoch"] for e in epochs] == [1, 2, 3]
+    assert [e["lr"] for e in epochs] == pytest.approx([1e-2, 5.5e-3, 1e-3])
+    assert "eval/success" in epochs[1] and "eval/success" not in epochs[0]  # every 2nd epoch, not the last
+    assert (tmp_path / "run" / "eval" / "sft-epoch-2" / "summary.json").is_file()
+
+
+def test_sft_lr_is_constant_without_a_final_lr() -> None:
+    assert [sft_lr(TrainConfig(sft_lr=0.1, sft_epochs=4), e) for e in (1, 4)] == [0.1, 0.1]
 
 
 @pytest.mark.parametrize("algo", ["webrl", "awr", "filtered-bc"])

@@ -7,6 +7,7 @@ from mira.train.rewards import (
     progress_labels,
     reached_counts,
     shaped_rewards,
+    shaping_offsets,
     sparse_rewards,
     state_progress,
     step_targets,
@@ -108,3 +109,19 @@ def test_step_targets_sparse_vs_shaped() -> None:
     r, a = step_targets(traj, values, pots, shaped)
     assert r == pytest.approx([0.5, -0.5])  # progress paid, then taken back at the (failed) terminal
     assert sparse_rewards(3, True) == [0.0, 0.0, 1.0]
+
+
+def test_centred_shaping_keeps_only_the_progress_difference() -> None:
+    # T = 2 failed steps; P = 0.2, 0.5, (terminal 0); V = 0.3, 0.4; gamma 0.9, lam 0.5 (worked by hand):
+    # r~ = [0.45 - 0.2, 0 - 0.5] = [0.25, -0.5]; G~ = [-0.2, -0.5]; TD = [0.31, -0.9]; MC = [-0.5, -0.9]
+    traj = _traj([0, 1, 1], 2, False)
+    values, pots = [0.3, 0.4, 0.0], [0.2, 0.5, 0.7]
+    raw = RewardSettings(gamma=0.9, lam=0.5, shaping=True)
+    _, a = step_targets(traj, values, pots, raw)
+    assert a == pytest.approx([-0.095, -0.9])
+    # centred = sparse DR advantage [-0.12, -0.4] + lam*gamma*(P(s_t+1) - P(s_t)) = + 0.45 * [0.3, -0.5]
+    _, a = step_targets(traj, values, pots, RewardSettings(gamma=0.9, lam=0.5, shaping=True, shaping_offset="centred"))
+    assert a == pytest.approx([0.015, -0.625])
+    assert shaping_offsets(pots, 0.9, 0.5, "dr") == pytest.approx([-0.11, -0.275])
+    with pytest.raises(ValueError, match="shaping_offset"):
+        step_targets(traj, values, pots, RewardSettings(shaping=True, shaping_offset="mean"))

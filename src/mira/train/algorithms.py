@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from mira.train.config import TrainConfig
 from mira.train.losses import ACTOR_LOSSES
-from mira.train.rewards import ADVANTAGE_MODES, RewardSettings
+from mira.train.rewards import ADVANTAGE_MODES, SHAPING_OFFSETS, RewardSettings
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ def resolve(cfg: TrainConfig) -> tuple[Algorithm, RewardSettings]:
         algo = replace(algo, potential_critic=False)
     if cfg.advantage_mode not in ADVANTAGE_MODES:
         raise ValueError(f"advantage_mode {cfg.advantage_mode!r}; valid: {', '.join(ADVANTAGE_MODES)}")
+    if cfg.shaping_offset not in SHAPING_OFFSETS:
+        raise ValueError(f"shaping_offset {cfg.shaping_offset!r}; valid: {', '.join(SHAPING_OFFSETS)}")
     rewards = RewardSettings(gamma=cfg.gamma, lam=cfg.lam, shaping=algo.potential_critic,
-                             advantage_mode=cfg.advantage_mode, terminal_potential=cfg.terminal_potential)
+                             advantage_mode=cfg.advantage_mode, terminal_potential=cfg.terminal_potential,
+                             shaping_offset=cfg.shaping_offset)
     return algo, rewards

@@ -51,6 +51,10 @@ class TrainConfig:
     """Passes over the demonstrations."""
     sft_lr: float = 1e-3
     """SFT learning rate (WebRL: 1e-5 for 8B models)."""
+    sft_final_lr: float = -1.0
+    """Cosine-decay the SFT learning rate to this by the last epoch (per epoch, one optimiser); < 0: constant."""
+    sft_eval_every: int = 0
+    """Evaluate (as after a phase) after every this many SFT epochs, into out/eval/sft-epoch-K; 0: only at the end."""
     phases: int = 2
     """RL phases after SFT (the paper: 6)."""
     rollouts_per_phase: int = 16
@@ -94,6 +98,9 @@ class TrainConfig:
     """`dr` doubly robust; `td` the "w/o doubly-robust advantage" ablation; `mc` Monte Carlo."""
     terminal_potential: str = "zero"
     """P(s_T) at the episode's end: `zero` (Ng et al.; policy-invariant) or `last`."""
+    shaping_offset: str = "raw"
+    """`raw`: the shaped advantage as written (SPEC); `centred`: without its action-independent part -(1-lam*gamma)
+    P(s_t), which WebRL's regression loss (unlike a policy gradient) does not ignore (mira.train.rewards)."""
     awr_temperature: float = 1.0
     """AWR weights exp(A / temperature)."""
     replay_ratio: float = 2.0

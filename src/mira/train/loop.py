@@ -1,8 +1,8 @@
 """The phase loop: SFT on demonstrations, then RL phases (rollouts -> critics -> targets -> actor), resumable.
 
-Run folder (`cfg.out`): config.yaml, metrics.jsonl, curves.png, phase-K/rollouts/*.json and
-checkpoints/phase-K/{policy/, critic.pt, state.json}; state.json is written last, so a checkpoint without
-it is unfinished and ignored on resume.
+Run folder (`cfg.out`): config.yaml, metrics.jsonl (a line per phase), sft_epochs.jsonl, curves.png,
+phase-K/rollouts/*.json, eval/{phase-K, sft-epoch-K}/ and checkpoints/phase-K/{policy/, critic.pt, state.json};
+state.json is written last, so a checkpoint without it is unfinished and ignored on resume.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import random
 import shutil
 import time
@@ -42,7 +43,7 @@ from mira.train.phase import rl_phase
 from mira.train.policy import PolicyAgent, PromptTeacher
 from mira.train.replay import ReplayBuffer
 from mira.train.scored import ScoredAgent, ScoredTeacher
-from mira.train.update import LossExploded, actor_update
+from mira.train.update import LossExploded, actor_update, make_optimiser, trainable
 from mira.types import Agent, Env, Trajectory
 
 log = logging.getLogger(__name__)
@@ -190,27 +191,50 @@ def save_checkpoint(run: Run, phase: int, record: dict[str, Any]) -> Path:
     return final
 
 
-def sft_phase(run: Run, demos: list[Trajectory]) -> dict[str, Any]:
-    """Phase 0: NLL on the demonstrations' actions."""
+def sft_lr(cfg: TrainConfig, epoch: int) -> float:
+    """Epoch `epoch`'s (1-based) learning rate: constant, or cosine from sft_lr down to sft_final_lr at the last."""
+    if cfg.sft_final_lr < 0 or cfg.sft_epochs <= 1:
+        return cfg.sft_lr
+    frac = (epoch - 1) / (cfg.sft_epochs - 1)
+    return cfg.sft_final_lr + (cfg.sft_lr - cfg.sft_final_lr) * 0.5 * (1 + math.cos(math.pi * frac))
+
+
+def sft_phase(run: Run, demos: list[Trajectory], eval_ids: list[str]) -> dict[str, Any]:
+    """Phase 0: NLL on the demonstrations' actions, epoch by epoch with one optimiser; each epoch is a line of
+    out/sft_epochs.jsonl (with an evaluation every `sft_eval_every` epochs)."""
+    cfg = run.cfg
     samples: list[Sample] = []
     for i, t in enumerate(demos):
-        samples += trajectory_samples(t, run.tok, i, run.cfg.max_prompt_tokens)
+        samples += trajectory_samples(t, run.tok, i, cfg.max_prompt_tokens)
     if not samples:
-        raise ValueError(f"no trainable steps in {run.cfg.demos!r} (steps need messages and a reply)")
-    gen = torch.Generator().manual_seed(run.cfg.seed)
-    m = actor_update(run.model, samples, dataclasses.replace(run.algo, actor_loss="nll"), run.tok.pad_token_id,
-                     run.cfg, gen, lr=run.cfg.sft_lr, epochs=run.cfg.sft_epochs)
+        raise ValueError(f"no trainable steps in {cfg.demos!r} (steps need messages and a reply)")
+    gen = torch.Generator().manual_seed(cfg.seed)
+    nll = dataclasses.replace(run.algo, actor_loss="nll")
+    opt = make_optimiser(trainable(run.model), cfg.sft_lr)
+    for epoch in tqdm(range(1, cfg.sft_epochs + 1), desc="sft epochs", disable=None):
+        lr = sft_lr(cfg, epoch)
+        for group in opt.param_groups:
+            group["lr"] = lr
+        t0 = time.perf_counter()
+        m = actor_update(run.model, samples, nll, run.tok.pad_token_id, cfg, gen, lr=opt, epochs=1)
+        line = {"sft_epoch": epoch, "loss/sft": m["loss/actor"], "lr": lr, "time/epoch_s": round(time.perf_counter() - t0, 1)}
+        if cfg.sft_eval_every and epoch % cfg.sft_eval_every == 0 and epoch < cfg.sft_epochs:
+            line.update(evaluate(run, eval_ids, f"sft-epoch-{epoch}"))
+        metrics.append(run.out / "sft_epochs.jsonl", line)
+        log.info("sft epoch %d: %s", epoch, line)
     return {"loss/sft": m["loss/actor"], "sft/samples": len(samples), "sft/demos": len(demos)}
 
 
-def evaluate(run: Run, tids: list[str], phase: int) -> dict[str, float]:
-    """One greedy episode per task, saved as an eval run (out/eval/phase-K): eval/success, eval/progress."""
+def evaluate(run: Run, tids: list[str], phase: int | str) -> dict[str, float]:
+    """One greedy episode per task, saved as an eval run (out/eval/phase-K, or out/eval/NAME for a str):
+    eval/success, eval/progress."""
     if not tids:
         return {}
     c = run.cfg
-    settings = {"split": c.eval_split or c.split, "agent": c.policy, "agent_kwargs": {"llm": f"phase-{phase}"},
+    name = phase if isinstance(phase, str) else f"phase-{phase}"
+    settings = {"split": c.eval_split or c.split, "agent": c.policy, "agent_kwargs": {"llm": name},
                 "env_options": {"browserless": True} if c.browserless else {}}
-    summary = evaluate_policy(lambda: run.agent(0.0), run.env_factory, tids, run.out / "eval" / f"phase-{phase}",
+    summary = evaluate_policy(lambda: run.agent(0.0), run.env_factory, tids, run.out / "eval" / name,
                               suite=c.suite, max_steps=c.max_steps, settings=settings)
     return {"eval/success": summary["success_rate"], "eval/progress": summary["milestones_reached"] or 0.0}
 
@@ -249,7 +273,7 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
             continue
         t0 = time.perf_counter()
         try:
-            record = sft_phase(run, demos) if phase == 0 and demos else {}
+            record = sft_phase(run, demos, eval_ids) if phase == 0 and demos else {}
             if phase > 0:
                 record = rl_phase(run, phase, settings, tqdm(total=cfg.rollouts_per_phase, desc=f"phase {phase}", disable=None))
         except LossExploded as e:

@@ -12,6 +12,7 @@ import torch
 
 from mira.env.actions import ActionError, describe_actions, extract_action
 from mira.train.batch import prompt_ids
+from mira.train.teacher import Teacher
 from mira.types import Message, Observation, Step, Task, Trajectory
 
 SYSTEM = "You are a web agent. Reply with exactly one action.\n"
@@ -74,18 +75,10 @@ class PolicyAgent:
         return new.tolist(), logps.tolist()
 
 
-class PromptTeacher:
-    """Wraps a demonstrator so its steps carry the `generate` policy's prompt (SFT targets: its actions)."""
+class PromptTeacher(Teacher):
+    """Steps carry the `generate` policy's prompt; the target is the demonstrator's action text."""
 
     name = "prompt-teacher"
 
-    def __init__(self, inner: Any, history: int = 3) -> None:
-        self.inner, self.history = inner, history
-
-    def start(self, task: Task, obs: Observation, traj: Trajectory) -> None:
-        self.inner.start(task, obs, traj)
-
-    def act(self, obs: Observation, traj: Trajectory) -> Step:
-        step = self.inner.act(obs, traj)
+    def annotate(self, step: Step, obs: Observation, traj: Trajectory) -> None:
         step.messages, step.reply = build_messages(obs, traj, self.history), step.action
-        return step

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from mira.types import Trajectory
 
 TERMINAL_POTENTIALS = ("zero", "last")
+SHAPING_OFFSETS = ("raw", "centred")
 ADVANTAGE_MODES = ("dr", "td", "mc")
 """`dr`: doubly robust (WebRL eq. 9, MiRA); `td`: one-step TD only (the "w/o doubly-robust" ablation); `mc`: G_t - V(s_t)."""
 
@@ -131,6 +132,22 @@ class RewardSettings:
     """One of ADVANTAGE_MODES."""
     terminal_potential: str = "zero"
     """One of TERMINAL_POTENTIALS."""
+    shaping_offset: str = "raw"
+    """One of SHAPING_OFFSETS (see shaping_offsets)."""
+
+
+def shaping_offsets(potentials: Sequence[float], gamma: float, lam: float, mode: str) -> list[float]:
+    """The shaped advantage's action-independent part, per action: -(1 - lam' * gamma) * P(s_t).
+
+    With r~ = r + gamma P(s_{t+1}) - P(s_t) in the doubly-robust advantage (V fitted to the sparse outcome), the MC
+    return telescopes to G_t - P(s_t), so A~_t = A_t + lam' * gamma * (P(s_{t+1}) - P(s_t)) - (1 - lam' * gamma) P(s_t),
+    lam' the mode's weight of the TD term. Only the middle term tells actions apart. A policy gradient ignores a
+    state-only offset; WebRL's regression (beta log pi/pi_ref - A)^2 does not: it lowers every sampled action in
+    proportion to the progress already made, which spreads the policy (measured: held-out success fell). `centred`
+    removes it.
+    """
+    lam_td = {"dr": lam, "td": 1.0, "mc": 0.0}[mode]
+    return [-(1 - lam_td * gamma) * p for p in potentials[:-1]]
 
 
 def step_targets(
@@ -138,6 +155,13 @@ def step_targets(
 ) -> tuple[list[float], list[float]]:
     """(per-action rewards, per-action advantages) for one trajectory; `values`/`potentials` per state (T+1)."""
     r = sparse_rewards(len(traj.steps), traj.success)
-    if settings.shaping and potentials is not None:
-        r = shaped_rewards(r, potentials, settings.gamma, settings.terminal_potential)
-    return r, advantages(r, values, settings.gamma, settings.lam, settings.advantage_mode)
+    if not (settings.shaping and potentials is not None):
+        return r, advantages(r, values, settings.gamma, settings.lam, settings.advantage_mode)
+    if settings.shaping_offset not in SHAPING_OFFSETS:
+        raise ValueError(f"shaping_offset must be one of {SHAPING_OFFSETS}, got {settings.shaping_offset!r}")
+    r = shaped_rewards(r, potentials, settings.gamma, settings.terminal_potential)
+    a = advantages(r, values, settings.gamma, settings.lam, settings.advantage_mode)
+    if settings.shaping_offset == "centred":
+        off = shaping_offsets(potentials, settings.gamma, settings.lam, settings.advantage_mode)
+        a = [x - o for x, o in zip(a, off, strict=True)]
+    return r, a

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import torch
 
-from mira.train.candidates import Choice, choices, render
+from mira.train.candidates import Choice, choices, locate, render
+from mira.train.teacher import Teacher
 from mira.types import Message, Observation, Step, Task, Trajectory
 
 SYSTEM = "You are a web agent. Choose the next action.\n"
@@ -225,33 +226,22 @@ class ScoredAgent:
         return self.rng.choices(range(len(probs)), weights=probs)[0]
 
 
-class ScoredTeacher:
-    """Wraps a demonstrator (the arena oracle) so its steps read like the `scored` policy's: the same prompt,
-    the action located among the page's choices and recorded as the choice (SFT targets). An action that is
-    not among the choices (e.g. `goto`) is still played, but not recorded as a decision."""
+class ScoredTeacher(Teacher):
+    """Steps read like the `scored` policy's: the same prompt, the action located among the page's choices and
+    recorded as the choice. An action that is not among the choices (e.g. typing text read on another page) is
+    still played, but not recorded as a decision."""
 
     name = "scored-teacher"
 
-    def __init__(self, inner: Any, history: int = 3) -> None:
-        self.inner, self.history = inner, history
-
-    def start(self, task: Task, obs: Observation, traj: Trajectory) -> None:
-        self.inner.start(task, obs, traj)
-
-    def act(self, obs: Observation, traj: Trajectory) -> Step:
-        from mira.train.candidates import locate
-
-        step = self.inner.act(obs, traj)
+    def annotate(self, step: Step, obs: Observation, traj: Trajectory) -> None:
         heads = choices(obs, obs.goal or traj.goal)
         hit = locate(heads, step.action)
         step.messages = build_messages(obs, traj, self.history)
-        if hit is None:
-            step.reply = step.action
-            return step
-        head, tail = hit
-        step.reply = said(heads[head], heads[head].tails[tail] if tail >= 0 else None)
-        step.info["scored"] = record(heads, head, tail)
-        return step
+        step.reply = step.action
+        if hit is not None:
+            head, tail = hit
+            step.reply = said(heads[head], heads[head].tails[tail] if tail >= 0 else None)
+            step.info["scored"] = record(heads, head, tail)
 
 
 @functools.lru_cache(maxsize=2)

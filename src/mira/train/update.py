@@ -60,12 +60,12 @@ def accumulate_step(
 
 def optimise(
     params: list[torch.nn.Parameter], chunks: Sequence[list[Sample]], loss_fn: Callable[[list[Sample]], torch.Tensor],
-    lr: float, max_grad_norm: float, max_loss: float, micro_batch: int = 0,
+    lr: float | torch.optim.Optimizer, max_grad_norm: float, max_loss: float, micro_batch: int = 0,
     weight_fn: Callable[[list[Sample]], float] = len,
 ) -> list[float]:
-    """AdamW over `chunks` (micro-batched, see accumulate_step); returns the losses; raises LossExploded before
-    stepping on a bad loss."""
-    opt = make_optimiser(params, lr)
+    """Steps over `chunks` (micro-batched, see accumulate_step) with a new AdamW at `lr`, or with the optimiser given
+    as `lr` (its state carried across calls); returns the losses; raises LossExploded before stepping on a bad loss."""
+    opt = lr if isinstance(lr, torch.optim.Optimizer) else make_optimiser(params, lr)
     losses = []
     for i, chunk in enumerate(chunks):
         try:
@@ -151,8 +151,10 @@ def actor_weight(chunk: Sequence[Sample]) -> float:
 
 
 def actor_update(model: Any, samples: Sequence[Sample], algo: Algorithm, pad_id: int, cfg: Any,
-                 gen: torch.Generator, lr: float | None = None, epochs: int | None = None) -> dict[str, float]:
-    """The algorithm's actor loss over the samples (ref_logp, advantage and weight already set)."""
+                 gen: torch.Generator, lr: float | torch.optim.Optimizer | None = None,
+                 epochs: int | None = None) -> dict[str, float]:
+    """The algorithm's actor loss over the samples (ref_logp, advantage and weight already set); `lr` as in
+    optimise (None: cfg.lr)."""
     loss = get_actor_loss(algo.actor_loss)
     settings = LossSettings(beta=cfg.beta, awr_temperature=cfg.awr_temperature)
 
