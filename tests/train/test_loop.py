@@ -116,3 +116,45 @@ def test_bad_input_fails_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown suite"):
         train(small(tmp_path, suite="nosuch"))
     assert not (tmp_path / "run").exists()
+
+
+def test_curriculum_probes_new_variants_of_failed_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    import mira.train.phase as phase
+    from mira.train.algorithms import get_algorithm
+    from mira.train.loop import Run
+    from mira.train.models import Critic, TinySpec, build_tiny, train_tokenizer
+    from mira.train.phase import curriculum, initial_values
+
+    tok = train_tokenizer([f"click [{i}] stop [done] type [{i}] [q] Goal task" for i in range(30)], 300)
+    model = build_tiny(tok, TinySpec(hidden=32, layers=1, heads=2), seed=0)
+    cfg = small(tmp_path, rollouts_per_phase=2)
+    run = Run(cfg, get_algorithm("mira"), ToyEnv, TASKS, model, tok, critic=Critic(model, 1), out=tmp_path,
+              rng=random.Random(0), families={"t-0": "A", "t-1": "A", "t-2": "B", "t-3": "B"})
+    v0 = initial_values(run, ["t-1", "t-3"])
+    assert set(v0) == {"t-1", "t-3"} and all(0.0 < v < 1.0 for v in v0.values())
+    failed = run.rollout("t-0", 0, None, 1.0, max_steps=1)  # cut after one step: a failure
+    assert not failed.success
+    probed: list[list[str]] = []
+
+    def spy(r: Run, ids: list[str]) -> dict[str, float]:
+        probed.append(list(ids))
+        return initial_values(r, ids)
+
+    monkeypatch.setattr(phase, "initial_values", spy)
+    picked = curriculum(run, [failed], [], [])
+    assert probed == [["t-1"]]  # t-0 failed: its family's other task is the new variant, probed for V(s_0)
+    assert len(picked) == 2 and set(picked) <= set(TASKS)
+
+
+def test_arena_tasks_group_by_intent_template() -> None:
+    from mira.train.loop import task_families
+    from mira.train.replay import variants
+
+    ids = [str(i) for i in range(120)]
+    fam = task_families("arena", ids)
+    assert set(fam) == set(ids)
+    same = [k for k in ids if fam[k] == fam["0"] and k != "0"]
+    assert same and variants(["0"], fam, set()) == same  # the template's other instances
+    assert variants(["0"], fam, set(same[1:])) == same[:1]  # tasks already valued are left out

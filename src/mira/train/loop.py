@@ -76,6 +76,8 @@ class Run:
     replay: ReplayBuffer = dataclasses.field(default_factory=ReplayBuffer)
     next_tasks: list[str] = dataclasses.field(default_factory=list)
     """The curriculum's pick for the next phase (empty: cycle through task_ids)."""
+    families: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Training task -> its family (intent template): the curriculum's variants of a failed task."""
 
     def agent(self, temperature: float) -> Agent:
         c = self.cfg
@@ -85,10 +87,12 @@ class Run:
         return PolicyAgent(self.model, self.tok, temperature=temperature, max_new_tokens=c.max_new_tokens,
                            max_prompt_tokens=c.max_prompt_tokens, history=c.history)
 
-    def rollout(self, task_id: str, seed: int, folder: Path | None, temperature: float) -> Trajectory:
+    def rollout(self, task_id: str, seed: int, folder: Path | None, temperature: float,
+                max_steps: int = 0) -> Trajectory:
         out = folder / f"{task_id.replace('/', '_')}-{seed}.json" if folder else None
         with self.env_factory(task_id) as env:
-            return run_episode(env, self.agent(temperature), max_steps=self.cfg.max_steps, seed=seed, out=out)
+            return run_episode(env, self.agent(temperature), max_steps=max_steps or self.cfg.max_steps, seed=seed,
+                               out=out)
 
 
 def preflight(cfg: TrainConfig, env_factory: EnvFactory | None,
@@ -126,6 +130,18 @@ def preflight(cfg: TrainConfig, env_factory: EnvFactory | None,
 
 
 POLICIES = ("generate", "scored")
+
+
+def task_families(suite: str, task_ids: list[str]) -> dict[str, str]:
+    """Training task -> its intent template (WebArena-format tasks name one); a task without one has no family."""
+    from mira.env import get_suite
+
+    tasks = get_suite(suite)
+    out: dict[str, str] = {}
+    for tid in task_ids:
+        if (family := (tasks.load_task(tid).config or {}).get("intent_template_id")) is not None:
+            out[tid] = str(family)
+    return out
 
 
 def load_demos(cfg: TrainConfig, env_factory: EnvFactory, task_ids: list[str]) -> list[Trajectory]:
@@ -246,6 +262,7 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
 
     `eval_ids` replaces the evaluation tasks (cfg.eval_split's first cfg.eval_tasks) by these. Without demos,
     phase 0 only evaluates the starting model; `evaluate_start=False` skips it (its caller evaluates it once)."""
+    own_envs = env_factory is not None
     env_factory, task_ids, default_eval = preflight(cfg, env_factory, task_ids)
     eval_ids = default_eval if eval_ids is None else eval_ids
     algo, settings = resolve(cfg)
@@ -264,7 +281,8 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
         torch.manual_seed(cfg.seed)
         model, tok = build_policy(cfg, env_factory, task_ids, demos)
         start = 0
-    run = Run(cfg, algo, env_factory, task_ids, model, tok, out=out, rng=random.Random(cfg.seed + start))
+    run = Run(cfg, algo, env_factory, task_ids, model, tok, out=out, rng=random.Random(cfg.seed + start),
+              families={} if own_envs else task_families(cfg.suite, task_ids))
     if resume:
         _restore(run, resume[1], start)
     last = cfg.phases if algo.rl_phases else 0

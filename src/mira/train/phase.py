@@ -13,7 +13,7 @@ import torch
 
 from mira.train.batch import Sample, trajectory_samples
 from mira.train.models import Critic
-from mira.train.replay import next_tasks, select_replay
+from mira.train.replay import next_tasks, select_replay, variants
 from mira.train.rewards import RewardSettings
 from mira.train.update import actor_update, assign_targets, critic_predict, fit_critic, label_progress, mean_logprobs
 from mira.types import Trajectory
@@ -81,14 +81,30 @@ def rl_phase(run: Run, phase: int, settings: RewardSettings, bar: Any) -> dict[s
 
 
 def curriculum(run: Run, new: list[Trajectory], samples: list[Sample], values: list[float]) -> list[str]:
-    """Next phase's tasks: failed ones first as seeds, kept when V(s_0) is in the band (WebRL's filter)."""
+    """Next phase's tasks (WebRL's self-evolving curriculum): failed tasks seed new variants (other instances of
+    their intent template); tasks whose V(s_0) lies in the band come first."""
     v0: dict[str, float] = {}
     for s, v in zip(samples, values, strict=True):
         if s.step == 0 and s.traj < len(new):
             v0[new[s.traj].task_id.split("/", 1)[-1]] = v
     failed = [t.task_id.split("/", 1)[-1] for t in new if not t.success]
-    return next_tasks(failed, run.task_ids, v0.get, run.cfg.rollouts_per_phase,
+    fresh = variants(failed, run.families, set(v0))
+    run.rng.shuffle(fresh)
+    fresh = fresh[:2 * run.cfg.rollouts_per_phase]
+    v0.update(initial_values(run, fresh))
+    return next_tasks(failed + fresh, run.task_ids, v0.get, run.cfg.rollouts_per_phase,
                       run.cfg.curriculum_low, run.cfg.curriculum_high, run.rng)
+
+
+def initial_values(run: Run, task_ids: list[str]) -> dict[str, float]:
+    """V(s_0) of tasks not played yet: reset each (one greedy step records the policy's view of s_0), then the
+    critic reads that first state."""
+    if not task_ids or run.critic is None:
+        return {}
+    trajs = [run.rollout(tid, run.cfg.seed, None, 0.0, max_steps=1) for tid in task_ids]
+    firsts = [s for i, t in enumerate(trajs) for s in samples_of(run, [t], i) if s.step == 0]
+    v, _ = critic_predict(run.critic, firsts, run.tok.pad_token_id, run.cfg.batch_size)
+    return {task_ids[s.traj]: x for s, x in zip(firsts, v, strict=True)}
 
 
 def rollout_metrics(trajs: list[Trajectory]) -> dict[str, float]:

@@ -56,6 +56,13 @@ def curriculum_filter(initial_values: dict[str, float], low: float, high: float)
     return [k for k, v in initial_values.items() if low <= v <= high]
 
 
+def variants(failed: Sequence[str], families: dict[str, str], exclude: set[str]) -> list[str]:
+    """New variants of the failed tasks: the other tasks of their family (same intent template), first seen first,
+    without `exclude` (tasks whose V(s_0) is already known)."""
+    wanted = {families[k] for k in failed if k in families}
+    return [k for k in families if families[k] in wanted and k not in exclude and k not in failed]
+
+
 def next_tasks(
     failed: Sequence[str], pool: Sequence[str], value_of: Callable[[str], float | None], n: int,
     low: float, high: float, rng: random.Random,
