@@ -158,3 +158,12 @@ def test_arena_tasks_group_by_intent_template() -> None:
     same = [k for k in ids if fam[k] == fam["0"] and k != "0"]
     assert same and variants(["0"], fam, set()) == same  # the template's other instances
     assert variants(["0"], fam, set(same[1:])) == same[:1]  # tasks already valued are left out
+
+
+def test_resume_refuses_a_folder_of_other_settings(tmp_path: Path, demos: Path) -> None:
+    train(small(tmp_path, algo="sft", demos=str(demos), sft_epochs=1), env_factory=ToyEnv, task_ids=TASKS,
+          evaluate_each_phase=False)
+    with pytest.raises(ValueError, match=r"other settings \(sft_lr: 0.001 -> 0.5\).*another out="):
+        train(small(tmp_path, algo="sft", demos=str(demos), sft_epochs=1, sft_lr=0.5), env_factory=ToyEnv,
+              task_ids=TASKS)
+    assert (tmp_path / "run" / "checkpoints" / "phase-0" / "state.json").is_file()  # nothing was touched

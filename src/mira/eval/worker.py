@@ -161,7 +161,7 @@ def play(cfg: EvalConfig, suite: Suite, task_id: str, sample: int) -> dict[str, 
     return episode_record(cfg.suite, task_id, sample, task, traj, time.perf_counter() - t0)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     try:  # Linux: SIGTERM this process when the parent dies, even by SIGKILL
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -175,7 +175,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def worker_main(cfg: EvalConfig, conn: Connection) -> None:
     """Process entry point: receive (task_id, sample) jobs until None or the pipe closes; reply with records."""
     os.setpgid(0, 0)
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if cfg.suite_path:  # the suite the parent resolved (it may have been registered at run time)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import shutil
+import signal
 import statistics
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -154,9 +155,24 @@ def run_jobs(cfg: DemoConfig, tasks: list[str]) -> list[dict[str, Any]]:
     jobs = [(m, s) for s in cfg.seeds for m in ("mira", "webrl")] + [("sft", 0)] + [("base", s) for s in cfg.seeds]
     if cfg.workers <= 1:
         return [run_job(cfg, m, s, tasks) for m, s in jobs]
-    with ProcessPoolExecutor(cfg.workers, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(cfg.workers, mp_context=get_context("spawn"), initializer=_worker_init)
+    try:
         futures = [pool.submit(run_job, cfg, m, s, tasks) for m, s in jobs]
         return [f.result() for f in futures]
+    except BaseException:  # SIGTERM, Ctrl-C, a failed job: stop the workers now, not after every queued job
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_init() -> None:
+    """A demo worker dies with the demo (even a SIGKILLed one) and leaves Ctrl-C to it."""
+    from mira.eval.worker import die_with_parent
+
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def mean_std(xs: list[float]) -> dict[str, Any]:

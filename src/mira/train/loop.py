@@ -227,6 +227,7 @@ def sft_phase(run: Run, demos: list[Trajectory], eval_ids: list[str]) -> dict[st
     gen = torch.Generator().manual_seed(cfg.seed)
     nll = dataclasses.replace(run.algo, actor_loss="nll")
     opt = make_optimiser(trainable(run.model), cfg.sft_lr)
+    (run.out / "sft_epochs.jsonl").unlink(missing_ok=True)  # an interrupted SFT restarts from its first epoch
     for epoch in tqdm(range(1, cfg.sft_epochs + 1), desc="sft epochs", disable=None):
         lr = sft_lr(cfg, epoch)
         for group in opt.param_groups:
@@ -267,6 +268,7 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
     eval_ids = default_eval if eval_ids is None else eval_ids
     algo, settings = resolve(cfg)
     out = Path(cfg.out)
+    check_resumable(out, cfg)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False))
     if cfg.threads:
@@ -307,6 +309,24 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
         metrics.plot_curves(out / "metrics.jsonl", out / "curves.png")
         log.info("phase %d: %s", phase, record)
     return TrainResult(out, last)
+
+
+RESUME_MAY_CHANGE = frozenset({"phases", "threads", "eval_tasks", "eval_every", "out"})
+"""Settings a resumed run may change; any other change would mix two runs in one folder."""
+
+
+def check_resumable(out: Path, cfg: TrainConfig) -> None:
+    """A folder with finished phases resumes only under the same settings (bar RESUME_MAY_CHANGE)."""
+    saved = out / "config.yaml"
+    if last_checkpoint(out) is None or not saved.is_file():
+        return
+    old = yaml.safe_load(saved.read_text()) or {}
+    new = yaml.safe_load(yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False))
+    changed = sorted(k for k in new if k not in RESUME_MAY_CHANGE and old.get(k) != new[k])
+    if changed:
+        diff = "; ".join(f"{k}: {old.get(k)!r} -> {new[k]!r}" for k in changed)
+        raise ValueError(f"{out} holds a run with other settings ({diff}); a run resumes only with the same ones "
+                         f"(these may change: {', '.join(sorted(RESUME_MAY_CHANGE))}). Use another out= or move it away.")
 
 
 def _restore(run: Run, ckpt: Path, start: int) -> None:
