@@ -101,6 +101,11 @@ def discounted_returns(rewards: Sequence[float], gamma: float) -> list[float]:
     return out
 
 
+def td_weight(mode: str, lam: float) -> float:
+    """The weight of the one-step TD term in an ADVANTAGE_MODES estimator (the MC term gets 1 minus it)."""
+    return {"dr": lam, "td": 1.0, "mc": 0.0}[mode]
+
+
 def advantages(
     rewards: Sequence[float], values: Sequence[float], gamma: float, lam: float, mode: str = "dr"
 ) -> list[float]:
@@ -112,7 +117,7 @@ def advantages(
         raise ValueError(f"advantage mode must be one of {ADVANTAGE_MODES}, got {mode!r}")
     if len(values) != len(rewards) + 1:
         raise ValueError(f"need T+1={len(rewards) + 1} values, got {len(values)}")
-    lam = {"dr": lam, "td": 1.0, "mc": 0.0}[mode]
+    lam = td_weight(mode, lam)
     v = [*values[:-1], 0.0]
     g = discounted_returns(rewards, gamma)
     return [lam * (r + gamma * v[t + 1] - v[t]) + (1 - lam) * (g[t] - v[t]) for t, r in enumerate(rewards)]
@@ -146,8 +151,7 @@ def shaping_offsets(potentials: Sequence[float], gamma: float, lam: float, mode:
     proportion to the progress already made, which spreads the policy (measured: held-out success fell). `centred`
     removes it.
     """
-    lam_td = {"dr": lam, "td": 1.0, "mc": 0.0}[mode]
-    return [-(1 - lam_td * gamma) * p for p in potentials[:-1]]
+    return [-(1 - td_weight(mode, lam) * gamma) * p for p in potentials[:-1]]
 
 
 def step_targets(
