@@ -56,3 +56,8 @@ def test_ablations_as_settings() -> None:
     assert algo.value_critic and not algo.potential_critic and not rw.shaping
     with pytest.raises(ValueError, match="advantage_mode"):
         resolve(TrainConfig(advantage_mode="gae"))
+    with pytest.raises(ValueError, match="potential 'oracle'; valid: critic, label"):
+        resolve(TrainConfig(potential="oracle"))
+    with pytest.raises(ValueError, match="terminal_potential 'end'; valid: zero, last"):
+        resolve(TrainConfig(terminal_potential="end"))
+    assert resolve(TrainConfig(algo="mira", potential="label"))[1].potential == "label"

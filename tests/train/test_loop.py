@@ -56,6 +56,11 @@ def test_mira_two_phases_then_resume(tmp_path: Path, demos: Path) -> None:
     assert [r["phase"] for r in rows] == [0, 1, 2]
     assert rows[0]["sft/samples"] == 8 and rows[1]["rollout/episodes"] == 4
     assert {"loss/actor", "loss/critic", "reward/advantage_mean", "eval/success"} <= set(rows[2])
+    # critic quality: in-sample every phase, on the next phase's fresh episodes from phase 2
+    assert {"critic/fit_value_r", "critic/fit_potential_r", "critic/fit_potential_mse"} <= set(rows[1])
+    assert {"time/rollouts_s", "time/critic_s", "time/curriculum_s", "time/actor_s"} <= set(rows[1])
+    assert "time/eval_s" in rows[2] and rows[2]["time/eval_s"] <= rows[2]["time/phase_s"]
+    assert "critic/fresh_value_r" not in rows[1] and {"critic/fresh_value_r", "critic/fresh_potential_mse"} <= set(rows[2])
     ckpts = tmp_path / "run" / "checkpoints"
     assert all((ckpts / f"phase-{k}" / "state.json").is_file() for k in range(3))
     assert (ckpts / "phase-2" / "critic.pt").is_file()
@@ -80,6 +85,25 @@ def test_sft_algorithm_trains_phase_0_only(tmp_path: Path, demos: Path) -> None:
     assert [e["lr"] for e in epochs] == pytest.approx([1e-2, 5.5e-3, 1e-3])
     assert "eval/success" in epochs[1] and "eval/success" not in epochs[0]  # every 2nd epoch, not the last
     assert (tmp_path / "run" / "eval" / "sft-epoch-2" / "summary.json").is_file()
+
+
+def test_pretrained_potential_critic_ships_with_sft_and_starts_rl(tmp_path: Path, demos: Path) -> None:
+    sft = small(tmp_path, algo="sft", demos=str(demos), sft_epochs=1, critic_pretrain_epochs=2)
+    train(sft, env_factory=ToyEnv, task_ids=TASKS, evaluate_each_phase=False)
+    row = read(tmp_path / "run" / "metrics.jsonl")[0]
+    assert row["critic/pretrain_loss"] > 0 and "critic/pretrain_potential_r" in row and "time/critic_pretrain_s" in row
+    ckpt = tmp_path / "run" / "checkpoints" / "phase-0"
+    assert (ckpt / "critic.pt").is_file()
+    # an RL run from that policy folder starts from its critic: phase 1 already measures it on fresh episodes
+    rl = small(tmp_path, model=f"tiny:{ckpt / 'policy'}", phases=1, out=str(tmp_path / "rl"))
+    train(rl, env_factory=ToyEnv, task_ids=TASKS, evaluate_each_phase=False)
+    assert "critic/fresh_potential_r" in read(tmp_path / "rl" / "metrics.jsonl")[-1]
+    # only the critic: sft_epochs=0 keeps the policy as loaded
+    again = small(tmp_path, model=f"tiny:{ckpt / 'policy'}", algo="sft", demos=str(demos), sft_epochs=0,
+                  critic_pretrain_epochs=1, out=str(tmp_path / "critic-only"))
+    train(again, env_factory=ToyEnv, task_ids=TASKS, evaluate_each_phase=False)
+    row = read(tmp_path / "critic-only" / "metrics.jsonl")[0]
+    assert "loss/sft" not in row and row["critic/pretrain_loss"] > 0
 
 
 def test_sft_lr_is_constant_without_a_final_lr() -> None:
@@ -113,6 +137,8 @@ def test_bad_input_fails_before_any_work(tmp_path: Path) -> None:
         train(small(tmp_path, algo="ppo"), env_factory=ToyEnv, task_ids=TASKS)
     with pytest.raises(ValueError, match="demos=DIR"):
         train(small(tmp_path, algo="sft"), env_factory=ToyEnv, task_ids=TASKS)
+    with pytest.raises(ValueError, match="curriculum_share is a share of each phase's rollouts: 0..1, got 1.5"):
+        train(small(tmp_path, curriculum_share=1.5), env_factory=ToyEnv, task_ids=TASKS)
     with pytest.raises(ValueError, match="unknown suite"):
         train(small(tmp_path, suite="nosuch"))
     assert not (tmp_path / "run").exists()

@@ -11,7 +11,16 @@ from mira.agent import make_agent
 from mira.env.actions import parse_action
 from mira.train.batch import action_logprobs, collate, trajectory_samples
 from mira.train.models import TinySpec, build_tiny, save_policy, train_tokenizer
-from mira.train.scored import ScoredAgent, ScoredTeacher, Tree, collate_trees, group_scores, tree_logprobs
+from mira.train.scored import (
+    ScoredAgent,
+    ScoredTeacher,
+    Tree,
+    collate_trees,
+    group_scores,
+    length_buckets,
+    predicting_states,
+    tree_logprobs,
+)
 from mira.types import Observation, Step, Task, Trajectory
 
 from .test_candidates import PAGE
@@ -45,6 +54,23 @@ def test_packed_tree_scores_equal_one_sequence_per_candidate(lm: tuple[object, o
     want = [_mean_logp(model, prompt, h) for h in heads] + [_mean_logp(model, prompt + heads[1], t) for t in tails]
     assert got[0].tolist() == pytest.approx(want, abs=1e-4)
     assert got[1].tolist() == pytest.approx([_mean_logp(model, prompt[:2], h) for h in heads[:2]], abs=1e-4)
+
+
+def test_length_buckets_group_rows_of_similar_length() -> None:
+    assert length_buckets([5, 9, 1, 7, 3], 2) == [[1, 3], [0, 4], [2]]
+    assert length_buckets([4, 4], 8) == [[0, 1]]
+
+
+def test_bucketed_rows_give_the_states_of_one_padded_batch(lm: tuple[object, object]) -> None:
+    model, tok = lm
+    heads = [_ids(tok, "click link 'My Cart'"), _ids(tok, "stop"), _ids(tok, "type textbox 'Search' +enter")]
+    trees = [Tree(_ids(tok, "Goal: " + "find the Blue Mat " * k), heads[:1 + k % 3], 0, []) for k in range(1, 7)]
+    batch = collate_trees(trees, tok.pad_token_id)  # type: ignore[attr-defined]
+    assert len(set(batch["lengths"])) > 3  # rows of mixed lengths
+    with torch.no_grad():
+        one = predicting_states(model.model, batch, rows=len(trees))  # type: ignore[attr-defined]
+        bucketed = predicting_states(model.model, batch, rows=2)  # type: ignore[attr-defined]
+    assert torch.allclose(one, bucketed, atol=1e-5)
 
 
 def test_pi_is_a_distribution_over_heads_and_tails(lm: tuple[object, object]) -> None:

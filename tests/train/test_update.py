@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from mira.train.algorithms import get_algorithm
-from mira.train.batch import Sample
+from mira.train.batch import Sample, collate
 from mira.train.config import TrainConfig
 from mira.train.models import Critic, TinySpec, build_tiny, train_tokenizer
 from mira.train.rewards import RewardSettings
@@ -10,6 +10,7 @@ from mira.train.update import (
     LossExploded,
     actor_update,
     assign_targets,
+    critic_logits,
     critic_predict,
     fit_critic,
     label_progress,
@@ -32,6 +33,24 @@ def test_label_progress_and_assign_targets_hand_computed() -> None:
     assign_targets(trajs, samples, [0.5, 0.5], [0.0, 0.5], RewardSettings(gamma=1.0, lam=1.0))
     assert [s.reward for s in samples] == pytest.approx([0.5, 0.5])
     assert [s.advantage for s in samples] == pytest.approx([0.5, 0.0])
+
+
+@pytest.mark.parametrize(("potential", "terminal", "rewards", "advs"), [
+    # critic P = [0.3, 0.3], held at the final state ("last") or 0 there ("zero"); V = [0.5, 0.5, 0]
+    ("critic", "last", [0.0, 1.0], [0.0, 0.5]),
+    ("critic", "zero", [0.0, 0.7], [0.0, 0.2]),
+    # the checker's labels [0, 0.5, 1] replace the critic: the answer's milestone pays the last action
+    ("label", "last", [0.5, 1.5], [0.5, 1.0]),
+    ("label", "zero", [0.5, 0.5], [0.5, 0.0]),
+])
+def test_assign_targets_potential_source_and_terminal(potential: str, terminal: str, rewards: list[float],
+                                                      advs: list[float]) -> None:
+    trajs = [traj([0, 1, 2], True)]
+    samples = [Sample([1], [2], traj=0, step=0), Sample([1], [2], traj=0, step=1)]
+    settings = RewardSettings(gamma=1.0, lam=1.0, terminal_potential=terminal, potential=potential)
+    assign_targets(trajs, samples, [0.5, 0.5], [0.3, 0.3], settings)
+    assert [s.reward for s in samples] == pytest.approx(rewards)
+    assert [s.advantage for s in samples] == pytest.approx(advs)
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +88,13 @@ def test_exploding_loss_raises_before_stepping(model_tok: tuple) -> None:
     with pytest.raises(LossExploded, match="limit"):
         actor_update(model, [s], get_algorithm("webrl"), tok.pad_token_id, TrainConfig(max_loss=1e3), torch.Generator())
     assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
+
+
+def test_critic_reads_states_in_length_groups_as_one_batch(model_tok: tuple) -> None:
+    model, tok = model_tok
+    critic = Critic(model, 1).eval()
+    samples = [Sample(list(range(3, 3 + k)), [], traj=k) for k in (2, 9, 4, 7, 3)]
+    with torch.no_grad():
+        b = collate(samples, tok.pad_token_id, with_actions=False)
+        whole = critic(b["input_ids"], b["attention_mask"], b["position_ids"])
+        assert torch.allclose(critic_logits(critic, samples, tok.pad_token_id, rows=2), whole, atol=1e-5)

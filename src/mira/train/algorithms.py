@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from mira.train.config import TrainConfig
 from mira.train.losses import ACTOR_LOSSES
-from mira.train.rewards import ADVANTAGE_MODES, SHAPING_OFFSETS, RewardSettings
+from mira.train.rewards import ADVANTAGE_MODES, POTENTIAL_SOURCES, SHAPING_OFFSETS, TERMINAL_POTENTIALS, RewardSettings
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,11 @@ def resolve(cfg: TrainConfig) -> tuple[Algorithm, RewardSettings]:
         raise ValueError(f"advantage_mode {cfg.advantage_mode!r}; valid: {', '.join(ADVANTAGE_MODES)}")
     if cfg.shaping_offset not in SHAPING_OFFSETS:
         raise ValueError(f"shaping_offset {cfg.shaping_offset!r}; valid: {', '.join(SHAPING_OFFSETS)}")
+    if cfg.potential not in POTENTIAL_SOURCES:
+        raise ValueError(f"potential {cfg.potential!r}; valid: {', '.join(POTENTIAL_SOURCES)}")
+    if cfg.terminal_potential not in TERMINAL_POTENTIALS:
+        raise ValueError(f"terminal_potential {cfg.terminal_potential!r}; valid: {', '.join(TERMINAL_POTENTIALS)}")
     rewards = RewardSettings(gamma=cfg.gamma, lam=cfg.lam, shaping=algo.potential_critic,
                              advantage_mode=cfg.advantage_mode, terminal_potential=cfg.terminal_potential,
-                             shaping_offset=cfg.shaping_offset)
+                             shaping_offset=cfg.shaping_offset, potential=cfg.potential)
     return algo, rewards

@@ -101,6 +101,9 @@ class TrainConfig:
     shaping_offset: str = "raw"
     """`raw`: the shaped advantage as written (SPEC); `centred`: without its action-independent part -(1-lam*gamma)
     P(s_t), which WebRL's regression loss (unlike a policy gradient) does not ignore (mira.train.rewards)."""
+    potential: str = "critic"
+    """mira only: the shaping's P(s_t) from the potential `critic`, or the checker's progress `label`s (exact for
+    played episodes; a diagnostic of how much the critic's error costs)."""
     awr_temperature: float = 1.0
     """AWR weights exp(A / temperature)."""
     replay_ratio: float = 2.0
@@ -109,12 +112,19 @@ class TrainConfig:
     """Replay keeps steps whose actor perplexity is >= this (WebRL: 1/0.95)."""
     ppl_high: float = 2.0
     """... and <= this (WebRL: 1/0.5)."""
+    curriculum_share: float = 1.0
+    """Share of each phase's rollouts that the curriculum picks (WebRL: all); the rest are training tasks in a seeded
+    order, so a phase keeps some tasks the policy can already solve."""
     curriculum_low: float = 0.05
     """Curriculum keeps tasks whose V(s_0) is >= this (WebRL: 0.05)."""
     curriculum_high: float = 0.75
     """... and <= this (WebRL: 0.75)."""
     lora_r: int = 0
     """LoRA rank for `hf:`/`smollm2` policies; 0 = full fine-tuning."""
+    critic_pretrain_epochs: int = 0
+    """With demos: after SFT, fit the potential critic P on the demonstrations' progress labels for this many epochs
+    (the paper pre-trains P before RL); saved as critic.pt beside the policy. An RL run whose `model` folder has a
+    critic.pt beside it starts its critics from that file."""
     critic_trainable_layers: int = 2
     """Trunk blocks of the critic that train (-1: all)."""
     tiny_hidden: int = 128

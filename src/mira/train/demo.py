@@ -196,6 +196,8 @@ def ensure_start(start: Path) -> Path:
     assert done is not None
     start.mkdir(parents=True, exist_ok=True)
     shutil.copytree(done[1] / "policy", start / "policy", dirs_exist_ok=True)
+    if (done[1] / "critic.pt").is_file():  # the pre-trained potential critic both RL runs start from
+        shutil.copy(done[1] / "critic.pt", start / "critic.pt")
     for name in ("config.yaml", "metrics.jsonl"):
         shutil.copy(Path(tcfg.out) / name, start / name)
     return start

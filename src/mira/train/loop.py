@@ -39,11 +39,19 @@ from mira.train.models import (
     save_policy,
     train_tokenizer,
 )
-from mira.train.phase import rl_phase
+from mira.train.phase import critic_quality, rl_phase
 from mira.train.policy import PolicyAgent, PromptTeacher
 from mira.train.replay import ReplayBuffer
 from mira.train.scored import ScoredAgent, ScoredTeacher
-from mira.train.update import LossExploded, actor_update, make_optimiser, trainable
+from mira.train.update import (
+    LossExploded,
+    actor_update,
+    critic_predict,
+    fit_critic,
+    label_progress,
+    make_optimiser,
+    trainable,
+)
 from mira.types import Agent, Env, Trajectory
 
 log = logging.getLogger(__name__)
@@ -111,6 +119,8 @@ def preflight(cfg: TrainConfig, env_factory: EnvFactory | None,
         raise ValueError(f"demos=oracle needs the arena's oracle; suite is {cfg.suite!r} (give a folder of trajectories)")
     if cfg.demos not in ("", "oracle") and not Path(cfg.demos).is_dir():
         raise FileNotFoundError(f"demos folder {cfg.demos!r} does not exist")
+    if not 0.0 <= cfg.curriculum_share <= 1.0:
+        raise ValueError(f"curriculum_share is a share of each phase's rollouts: 0..1, got {cfg.curriculum_share}")
     if cfg.browserless and cfg.suite != "arena":
         raise ValueError(f"browserless=true is an arena option; suite is {cfg.suite!r}")
     if env_factory is None:
@@ -239,7 +249,38 @@ def sft_phase(run: Run, demos: list[Trajectory], eval_ids: list[str]) -> dict[st
             line.update(evaluate(run, eval_ids, f"sft-epoch-{epoch}"))
         metrics.append(run.out / "sft_epochs.jsonl", line)
         log.info("sft epoch %d: %s", epoch, line)
-    return {"loss/sft": m["loss/actor"], "sft/samples": len(samples), "sft/demos": len(demos)}
+    record: dict[str, Any] = {"sft/samples": len(samples), "sft/demos": len(demos)}
+    if cfg.sft_epochs > 0:  # 0: the policy stays as loaded (e.g. only the critic is pre-trained)
+        record["loss/sft"] = m["loss/actor"]
+    if cfg.critic_pretrain_epochs > 0:
+        with metrics.timed(record, "time/critic_pretrain_s"):
+            record.update(pretrain_potential(run, demos, samples, gen))
+    return record
+
+
+def pretrain_potential(run: Run, demos: list[Trajectory], samples: list[Sample], gen: torch.Generator) -> dict[str, float]:
+    """The potential critic P fitted to the demonstrations' progress labels (V untouched: demos all succeed)."""
+    label_progress(demos, samples)
+    run.critic = Critic(run.model, run.cfg.critic_trainable_layers)
+    algo = dataclasses.replace(run.algo, potential_critic=True)
+    loss = fit_critic(run.critic, samples, algo, run.tok.pad_token_id, run.cfg, gen, run.cfg.critic_pretrain_epochs,
+                      value=False)
+    _, potentials = critic_predict(run.critic, samples, run.tok.pad_token_id, run.cfg.batch_size)
+    quality = critic_quality(samples, potentials, potentials, "pretrain")
+    return {"critic/pretrain_loss": loss["loss/critic"], "critic/pretrain_potential_r": quality["critic/pretrain_potential_r"],
+            "critic/pretrain_potential_mse": quality["critic/pretrain_potential_mse"]}
+
+
+def starting_critic(cfg: TrainConfig, model: Any) -> Critic | None:
+    """The critics an RL run starts from: critic.pt beside the `model` folder (a pre-trained P), if there is one."""
+    path = resolve_model_path(cfg.model)
+    file = path.parent / "critic.pt" if path is not None else None
+    if file is None or not file.is_file():
+        return None
+    critic = Critic(model, cfg.critic_trainable_layers)
+    critic.load_state_dict(torch.load(file))
+    log.info("critics start from %s", file)
+    return critic
 
 
 def evaluate(run: Run, tids: list[str], phase: int | str) -> dict[str, float]:
@@ -287,6 +328,8 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
               families={} if own_envs else task_families(cfg.suite, task_ids))
     if resume:
         _restore(run, resume[1], start)
+    elif algo.value_critic:
+        run.critic = starting_critic(cfg, model)
     last = cfg.phases if algo.rl_phases else 0
     for phase in range(start, last + 1):
         if phase == 0 and not demos and not evaluate_start:
@@ -302,7 +345,8 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
             metrics.append(out / "metrics.jsonl", {"phase": phase, "stopped": msg})
             return TrainResult(out, phase - 1, stopped=msg)
         if evaluate_each_phase and (phase % max(1, cfg.eval_every) == 0 or phase == last):
-            record.update(evaluate(run, eval_ids, phase))
+            with metrics.timed(record, "time/eval_s"):
+                record.update(evaluate(run, eval_ids, phase))
         record.update({"phase": phase, "time/phase_s": round(time.perf_counter() - t0, 2)})
         save_checkpoint(run, phase, record)
         metrics.append(out / "metrics.jsonl", record)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,16 @@ def append(path: Path, record: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as f:
         f.write(json.dumps(record) + "\n")
+
+
+@contextmanager
+def timed(record: dict[str, Any], key: str) -> Iterator[None]:
+    """Add the block's wall seconds to record[key] (rounded to 0.01 s)."""
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        record[key] = round(record.get(key, 0.0) + time.perf_counter() - t0, 2)
 
 
 def read(path: Path) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from mira.train.batch import Sample, trajectory_samples
+from mira.train.metrics import timed
 from mira.train.models import Critic
 from mira.train.replay import next_tasks, select_replay, variants
 from mira.train.rewards import RewardSettings
@@ -23,13 +24,15 @@ if TYPE_CHECKING:
 
 
 def phase_tasks(run: Run, phase: int) -> list[str]:
-    """The curriculum's pick, or the task list in a seeded order, cycled to `rollouts_per_phase`."""
+    """The curriculum's pick (`curriculum_share` of the phase, the rest training tasks in a seeded order), or
+    only the seeded order when there is no curriculum yet; cycled to `rollouts_per_phase`."""
     n = run.cfg.rollouts_per_phase
-    if run.next_tasks:
-        return run.next_tasks[:n]
-    order = list(run.task_ids)
+    picked = run.next_tasks[:round(run.cfg.curriculum_share * n)] if run.next_tasks else []
+    if len(picked) == n:
+        return picked
+    order = [t for t in run.task_ids if t not in set(picked)] or list(run.task_ids)
     run.rng.shuffle(order)
-    return [order[i % len(order)] for i in range(n)]
+    return picked + [order[i % len(order)] for i in range(n - len(picked))]
 
 
 def collect(run: Run, phase: int, bar: Any) -> list[Trajectory]:
@@ -53,7 +56,9 @@ def samples_of(run: Run, trajs: list[Trajectory], offset: int = 0) -> list[Sampl
 def rl_phase(run: Run, phase: int, settings: RewardSettings, bar: Any) -> dict[str, Any]:
     cfg, algo, pad = run.cfg, run.algo, run.tok.pad_token_id
     gen = torch.Generator().manual_seed(cfg.seed * 1_000 + phase)
-    new = collect(run, phase, bar)
+    times: dict[str, Any] = {}
+    with timed(times, "time/rollouts_s"):
+        new = collect(run, phase, bar)
     buffered = list(run.replay.trajectories)
     trajs = new + buffered
     new_s, old_s = samples_of(run, new), samples_of(run, buffered, len(new))
@@ -67,17 +72,34 @@ def rl_phase(run: Run, phase: int, settings: RewardSettings, bar: Any) -> dict[s
     record = rollout_metrics(new)
     record.update({"replay/buffered_steps": len(old_s), "replay/kept_steps": len(keep), "samples": len(samples)})
     if algo.value_critic and samples:
-        if run.critic is None:  # first RL phase: the critic starts as a copy of the SFT model
-            run.critic = Critic(run.model, cfg.critic_trainable_layers)
-        record.update(fit_critic(run.critic, samples, algo, pad, cfg, gen))
-        values, potentials = critic_predict(run.critic, samples, pad, cfg.batch_size)
-        assign_targets(trajs, samples, values, potentials, settings)
-        record.update(target_metrics(samples, values))
-        run.next_tasks = curriculum(run, new, samples, values)
+        with timed(times, "time/critic_s"):
+            values = critic_step(run, trajs, samples, len(new_s), settings, gen, record)
+        with timed(times, "time/curriculum_s"):
+            run.next_tasks = curriculum(run, new, samples, values)
     if samples:
-        record.update(actor_update(run.model, samples, algo, pad, cfg, gen))
+        with timed(times, "time/actor_s"):
+            record.update(actor_update(run.model, samples, algo, pad, cfg, gen))
     run.replay.add(new)
-    return record
+    return record | times
+
+
+def critic_step(run: Run, trajs: list[Trajectory], samples: list[Sample], n_new: int, settings: RewardSettings,
+                gen: torch.Generator, record: dict[str, Any]) -> list[float]:
+    """Fit the critics, then set every sample's reward and advantage; returns V per sample. Records the critics'
+    quality: on this phase's new episodes before the fit (out of sample; from the second RL phase) and after."""
+    cfg, algo, pad = run.cfg, run.algo, run.tok.pad_token_id
+    if run.critic is None:  # first RL phase: the critic starts as a copy of the SFT model
+        run.critic = Critic(run.model, cfg.critic_trainable_layers)
+    else:
+        fresh = samples[:n_new]
+        record.update(critic_quality(fresh, *critic_predict(run.critic, fresh, pad, cfg.batch_size), "fresh",
+                                     algo.potential_critic))
+    record.update(fit_critic(run.critic, samples, algo, pad, cfg, gen))
+    values, potentials = critic_predict(run.critic, samples, pad, cfg.batch_size)
+    record.update(critic_quality(samples, values, potentials, "fit", algo.potential_critic))
+    assign_targets(trajs, samples, values, potentials, settings)
+    record.update(target_metrics(samples, values))
+    return values
 
 
 def curriculum(run: Run, new: list[Trajectory], samples: list[Sample], values: list[float]) -> list[str]:
@@ -116,6 +138,25 @@ def rollout_metrics(trajs: list[Trajectory]) -> dict[str, float]:
         "rollout/steps": sum(len(t.steps) for t in trajs) / n,
         "rollout/parse_errors": sum(1 for t in trajs for s in t.steps if not s.action) / n,
     }
+
+
+def correlation(xs: list[float], ys: list[float]) -> float:
+    """Pearson's r, 0 where either side is constant (or there are fewer than 2 points)."""
+    if len(xs) < 2 or len(set(xs)) < 2 or len(set(ys)) < 2:
+        return 0.0
+    return statistics.correlation(xs, ys)
+
+
+def critic_quality(samples: list[Sample], values: list[float], potentials: list[float], tag: str,
+                   potential: bool = True) -> dict[str, float]:
+    """How well V tracks success and (`potential`) P the progress labels on `samples`: Pearson's r, P's MSE."""
+    out = {f"critic/{tag}_value_r": correlation(values, [float(s.success) for s in samples])}
+    if potential and samples:
+        labels = [s.progress for s in samples]
+        out[f"critic/{tag}_potential_r"] = correlation(potentials, labels)
+        out[f"critic/{tag}_potential_mse"] = statistics.fmean((p - y) ** 2 for p, y in zip(potentials, labels,
+                                                                                             strict=True))
+    return out
 
 
 def target_metrics(samples: list[Sample], values: list[float]) -> dict[str, float]:

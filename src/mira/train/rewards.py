@@ -5,8 +5,10 @@ So per-state lists (z, progress labels, potentials, values) have T+1 entries and
 
 Terminal convention (decided here, used everywhere): the episode's end is terminal, so the value and the
 potential of s_T are 0 by default. With Phi(s_T) = 0 the shaping terms telescope to -Phi(s_0), which
-is what Ng et al. (1999) need for the optimal policy to stay unchanged in episodic tasks. `terminal_potential
-= "last"` keeps P(s_T) instead (an ablation: it pays the progress reached even when the episode fails).
+is what Ng et al. (1999) need for the optimal policy to stay unchanged in episodic tasks, but it charges the last
+action -P(s_{T-1}): a stop after real progress is penalised by the progress itself. `terminal_potential = "last"`
+keeps P(s_T) instead (the final state's progress label; a critic, which never reads the final state, holds
+P(s_{T-1})), so the last action is paid only for the progress it adds.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from mira.types import Trajectory
 
 TERMINAL_POTENTIALS = ("zero", "last")
 SHAPING_OFFSETS = ("raw", "centred")
+POTENTIAL_SOURCES = ("critic", "label")
+"""Where P(s_t) comes from: the potential critic (MiRA), or the checker's progress labels themselves (exact, known
+only for played episodes: an oracle potential, to tell the shaping's effect apart from the critic's error)."""
 ADVANTAGE_MODES = ("dr", "td", "mc")
 """`dr`: doubly robust (WebRL eq. 9, MiRA); `td`: one-step TD only (the "w/o doubly-robust" ablation); `mc`: G_t - V(s_t)."""
 
@@ -139,6 +144,8 @@ class RewardSettings:
     """One of TERMINAL_POTENTIALS."""
     shaping_offset: str = "raw"
     """One of SHAPING_OFFSETS (see shaping_offsets)."""
+    potential: str = "critic"
+    """One of POTENTIAL_SOURCES."""
 
 
 def shaping_offsets(potentials: Sequence[float], gamma: float, lam: float, mode: str) -> list[float]:

@@ -137,9 +137,29 @@ def collate_trees(trees: list[Tree], pad_id: int, with_tails: bool = True) -> di
         mask[i, 0] = ((kk == q) | ((kk == 0) & (q >= 0))) & causal  # own segment and the prompt, never the future
         pred[i, :m], tgt[i, :m], grp[i, :m] = torch.tensor(r["pred"]), torch.tensor(r["tgt"]), torch.tensor(r["grp"])
     return {"tree_ids": ids, "tree_pos": pos, "tree_mask": mask, "pred": pred, "tgt": tgt, "grp": grp,
-            "owner": owner, "heads": [len(t.heads) for t in trees],
+            "owner": owner, "lengths": [len(r["ids"]) for r in rows], "heads": [len(t.heads) for t in trees],
             "groups": [len(t.heads) + (len(t.tails) if with_tails else 0) for t in trees],
             "chosen": [(t.head, t.tail) for t in trees]}
+
+
+def length_buckets(lengths: list[int], rows: int) -> list[list[int]]:
+    """Row indices sorted by length (longest first) in groups of `rows`: each group is padded only to its own
+    longest row, which spares most of the padding a batch of mixed lengths carries."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    return [order[i:i + rows] for i in range(0, len(order), rows)]
+
+
+def predicting_states(trunk: Any, batch: dict[str, Any], rows: int = 4) -> torch.Tensor:
+    """The trunk's hidden state at every scored position (R, N, H), row groups of similar length at a time."""
+    parts, order = [], []
+    for idx in length_buckets(batch["lengths"], rows):
+        k, sel = max(batch["lengths"][i] for i in idx), torch.tensor(idx)
+        hidden = trunk(input_ids=batch["tree_ids"][sel, :k], attention_mask=batch["tree_mask"][sel][:, :, :k, :k],
+                       position_ids=batch["tree_pos"][sel, :k], use_cache=False).last_hidden_state  # (r, k, H)
+        parts.append(hidden.gather(1, batch["pred"][sel][..., None].expand(-1, -1, hidden.shape[-1])))  # (r, N, H)
+        order += idx
+    h = torch.cat(parts)  # (R, N, H) in bucket order
+    return h[torch.argsort(torch.tensor(order))]
 
 
 def group_scores(model: Any, batch: dict[str, Any]) -> list[torch.Tensor]:
@@ -148,9 +168,7 @@ def group_scores(model: Any, batch: dict[str, Any]) -> list[torch.Tensor]:
     Length-normalised (as LM multiple-choice scoring usually is): with summed log-probs an untrained model would
     all but always pick the shortest candidate (`stop`), which is no start for exploration."""
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    hidden = base.model(input_ids=batch["tree_ids"], attention_mask=batch["tree_mask"],
-                        position_ids=batch["tree_pos"], use_cache=False).last_hidden_state  # (R, L, H)
-    h = hidden.gather(1, batch["pred"][..., None].expand(-1, -1, hidden.shape[-1]))  # (R, N, H)
+    h = predicting_states(base.model, batch)  # (R, N, H)
     logits = base.get_output_embeddings()(h).float()  # (R, N, V)
     tok_logp = torch.log_softmax(logits, -1).gather(-1, batch["tgt"][..., None])[..., 0]  # (R, N)
     totals = [torch.zeros(g, dtype=tok_logp.dtype) for g in batch["groups"]]

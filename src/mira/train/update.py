@@ -13,6 +13,7 @@ from mira.train.batch import Sample, action_logprobs, collate, minibatches
 from mira.train.losses import LossSettings, get_actor_loss, potential_loss, value_loss
 from mira.train.models import Critic
 from mira.train.rewards import RewardSettings, progress_labels, state_progress, step_targets
+from mira.train.scored import length_buckets
 from mira.types import Trajectory
 
 
@@ -90,6 +91,16 @@ def mean_logprobs(model: Any, samples: Sequence[Sample], pad_id: int, batch_size
     return out
 
 
+def critic_logits(critic: Critic, chunk: Sequence[Sample], pad_id: int, rows: int = 4) -> torch.Tensor:
+    """The critic's logits (B, 2) for the samples' states, read in groups of similar length (less padding)."""
+    parts, order = [], []
+    for idx in length_buckets([len(s.prompt_ids) for s in chunk], rows):
+        b = collate([chunk[i] for i in idx], pad_id, with_actions=False)
+        parts.append(critic(b["input_ids"], b["attention_mask"], b["position_ids"]))  # (r, 2)
+        order += idx
+    return torch.cat(parts)[torch.argsort(torch.tensor(order))]
+
+
 @torch.no_grad()
 def critic_predict(critic: Critic, samples: Sequence[Sample], pad_id: int, batch_size: int) -> tuple[list[float], list[float]]:
     """(V, P) in [0, 1] for each sample's state."""
@@ -97,8 +108,7 @@ def critic_predict(critic: Critic, samples: Sequence[Sample], pad_id: int, batch
     v: list[float] = []
     p: list[float] = []
     for j in range(0, len(samples), batch_size):
-        b = collate(samples[j:j + batch_size], pad_id, with_actions=False)
-        probs = torch.sigmoid(critic(b["input_ids"], b["attention_mask"], b["position_ids"]))  # (B, 2)
+        probs = torch.sigmoid(critic_logits(critic, samples[j:j + batch_size], pad_id))  # (B, 2)
         v += probs[:, 0].tolist()
         p += probs[:, 1].tolist()
     critic.train()
@@ -113,17 +123,18 @@ def label_progress(trajs: Sequence[Trajectory], samples: Sequence[Sample]) -> No
 
 
 def fit_critic(critic: Critic, samples: Sequence[Sample], algo: Algorithm, pad_id: int, cfg: Any,
-               gen: torch.Generator) -> dict[str, float]:
-    """BCE of V onto success and (mira) MSE of P onto progress labels, `critic_epochs` passes."""
+               gen: torch.Generator, epochs: int | None = None, value: bool = True) -> dict[str, float]:
+    """BCE of V onto success (unless not `value`) and (mira) MSE of P onto progress labels, `epochs` passes
+    (None: cfg.critic_epochs)."""
     def loss_fn(chunk: list[Sample]) -> torch.Tensor:
-        b = collate(chunk, pad_id, with_actions=False)
-        logits = critic(b["input_ids"], b["attention_mask"], b["position_ids"])  # (B, 2)
-        loss = value_loss(logits[:, 0], torch.tensor([s.success for s in chunk]))
+        logits = critic_logits(critic, chunk, pad_id)  # (B, 2)
+        loss = value_loss(logits[:, 0], torch.tensor([s.success for s in chunk])) if value else logits.new_zeros(())
         if algo.potential_critic:
             loss = loss + potential_loss(logits[:, 1], torch.tensor([s.progress for s in chunk]))
         return loss
 
-    chunks = [c for _ in range(cfg.critic_epochs) for c in minibatches(samples, cfg.batch_size, gen)]
+    n = cfg.critic_epochs if epochs is None else epochs
+    chunks = [c for _ in range(n) for c in minibatches(samples, cfg.batch_size, gen)]
     losses = optimise(trainable(critic), chunks, loss_fn, cfg.critic_lr, cfg.max_grad_norm, cfg.max_loss,
                       cfg.micro_batch_size)
     return {"loss/critic": sum(losses) / max(1, len(losses))}
@@ -131,7 +142,8 @@ def fit_critic(critic: Critic, samples: Sequence[Sample], algo: Algorithm, pad_i
 
 def assign_targets(trajs: Sequence[Trajectory], samples: Sequence[Sample], values: Sequence[float],
                    potentials: Sequence[float], settings: RewardSettings) -> None:
-    """Per-step rewards and advantages from critic outputs; a state without a sample reads 0."""
+    """Per-step rewards and advantages from critic outputs (or, with settings.potential "label", the trajectory's
+    progress labels as potentials); a state without a sample reads 0."""
     by_traj: dict[int, list[int]] = {}
     for i, s in enumerate(samples):
         by_traj.setdefault(s.traj, []).append(i)
@@ -140,6 +152,10 @@ def assign_targets(trajs: Sequence[Trajectory], samples: Sequence[Sample], value
         v, p = [0.0] * (n + 1), [0.0] * (n + 1)
         for i in idx:
             v[samples[i].step], p[samples[i].step] = values[i], potentials[i]
+        if settings.potential == "label":
+            p = progress_labels(state_progress(trajs[ti]), len(trajs[ti].progress))
+        elif n:
+            p[n] = p[n - 1]  # the critic never reads the final state; terminal_potential "last" holds P(s_{T-1})
         rewards, advs = step_targets(trajs[ti], v, p, settings)
         for i in idx:
             samples[i].reward, samples[i].advantage = rewards[samples[i].step], advs[samples[i].step]
