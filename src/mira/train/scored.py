@@ -149,10 +149,16 @@ def length_buckets(lengths: list[int], rows: int) -> list[list[int]]:
     return [order[i:i + rows] for i in range(0, len(order), rows)]
 
 
-def predicting_states(trunk: Any, batch: dict[str, Any], rows: int = 4) -> torch.Tensor:
-    """The trunk's hidden state at every scored position (R, N, H), row groups of similar length at a time."""
+ROW_GROUP = 4
+"""Rows per forward in predicting_states: sorted by length, so each group pads only to its own longest row
+(`benchmarks/bench_scored_update.py` measures it against one padded batch)."""
+
+
+def predicting_states(trunk: Any, batch: dict[str, Any], rows: int = 0) -> torch.Tensor:
+    """The trunk's hidden state at every scored position (R, N, H), `rows` (0: ROW_GROUP) rows of similar length
+    at a time."""
     parts, order = [], []
-    for idx in length_buckets(batch["lengths"], rows):
+    for idx in length_buckets(batch["lengths"], rows or ROW_GROUP):
         k, sel = max(batch["lengths"][i] for i in idx), torch.tensor(idx)
         hidden = trunk(input_ids=batch["tree_ids"][sel, :k], attention_mask=batch["tree_mask"][sel][:, :, :k, :k],
                        position_ids=batch["tree_pos"][sel, :k], use_cache=False).last_hidden_state  # (r, k, H)
