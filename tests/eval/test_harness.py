@@ -77,7 +77,9 @@ def _start(tmp_path: Path, out: Path, acts: str, step_s: float) -> subprocess.Po
     cmd = [sys.executable, str(TOY), "eval", "--suite", "toy", "--agent", "replay", "--actions", acts,
            "--split", "test", "--samples", "2", "--max-steps", "10", "--no-progress", "--out", str(out)]
     env = {**os.environ, "TOY_STEP_S": str(step_s)}
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    # a run started from a background job inherits SIGINT ignored; a user's Ctrl-C meets the default disposition
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_for_lines(out: Path, n: int, proc: subprocess.Popen[bytes], limit_s: float = 60) -> None:

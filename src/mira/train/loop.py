@@ -265,10 +265,9 @@ def pretrain_potential(run: Run, demos: list[Trajectory], samples: list[Sample],
     algo = dataclasses.replace(run.algo, potential_critic=True)
     loss = fit_critic(run.critic, samples, algo, run.tok.pad_token_id, run.cfg, gen, run.cfg.critic_pretrain_epochs,
                       value=False)
-    _, potentials = critic_predict(run.critic, samples, run.tok.pad_token_id, run.cfg.batch_size)
-    quality = critic_quality(samples, potentials, potentials, "pretrain")
-    return {"critic/pretrain_loss": loss["loss/critic"], "critic/pretrain_potential_r": quality["critic/pretrain_potential_r"],
-            "critic/pretrain_potential_mse": quality["critic/pretrain_potential_mse"]}
+    quality = critic_quality(samples, *critic_predict(run.critic, samples, run.tok.pad_token_id, run.cfg.batch_size),
+                             "pretrain")
+    return {"critic/pretrain_loss": loss["loss/critic"]} | {k: v for k, v in quality.items() if "potential" in k}
 
 
 def starting_critic(cfg: TrainConfig, model: Any) -> Critic | None:
