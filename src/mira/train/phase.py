@@ -30,7 +30,8 @@ def phase_tasks(run: Run, phase: int) -> list[str]:
     picked = run.next_tasks[:round(run.cfg.curriculum_share * n)] if run.next_tasks else []
     if len(picked) == n:
         return picked
-    order = [t for t in run.task_ids if t not in set(picked)] or list(run.task_ids)
+    taken = set(picked)
+    order = [t for t in run.task_ids if t not in taken] or list(run.task_ids)
     run.rng.shuffle(order)
     return picked + [order[i % len(order)] for i in range(n - len(picked))]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -150,22 +151,30 @@ def length_buckets(lengths: list[int], rows: int) -> list[list[int]]:
 
 
 ROW_GROUP = 4
-"""Rows per forward in predicting_states: sorted by length, so each group pads only to its own longest row
-(`benchmarks/bench_scored_update.py` measures it against one padded batch)."""
+"""Rows per forward where rows of mixed lengths are read (predicting_states, the critic's states): sorted by length,
+each group pads only to its own longest row (`benchmarks/bench_scored_update.py` measures it against one padded
+batch)."""
+
+
+def in_length_groups(lengths: list[int], forward: Callable[[list[int]], torch.Tensor], rows: int = 0) -> torch.Tensor:
+    """forward(indices) over length_buckets of `rows` (0: ROW_GROUP) rows, concatenated back into the rows' order."""
+    parts, order = [], []
+    for idx in length_buckets(lengths, rows or ROW_GROUP):
+        parts.append(forward(idx))
+        order += idx
+    return torch.cat(parts)[torch.argsort(torch.tensor(order))]
 
 
 def predicting_states(trunk: Any, batch: dict[str, Any], rows: int = 0) -> torch.Tensor:
     """The trunk's hidden state at every scored position (R, N, H), `rows` (0: ROW_GROUP) rows of similar length
     at a time."""
-    parts, order = [], []
-    for idx in length_buckets(batch["lengths"], rows or ROW_GROUP):
+    def forward(idx: list[int]) -> torch.Tensor:
         k, sel = max(batch["lengths"][i] for i in idx), torch.tensor(idx)
         hidden = trunk(input_ids=batch["tree_ids"][sel, :k], attention_mask=batch["tree_mask"][sel][:, :, :k, :k],
                        position_ids=batch["tree_pos"][sel, :k], use_cache=False).last_hidden_state  # (r, k, H)
-        parts.append(hidden.gather(1, batch["pred"][sel][..., None].expand(-1, -1, hidden.shape[-1])))  # (r, N, H)
-        order += idx
-    h = torch.cat(parts)  # (R, N, H) in bucket order
-    return h[torch.argsort(torch.tensor(order))]
+        return hidden.gather(1, batch["pred"][sel][..., None].expand(-1, -1, hidden.shape[-1]))  # (r, N, H)
+
+    return in_length_groups(batch["lengths"], forward, rows)
 
 
 def group_scores(model: Any, batch: dict[str, Any]) -> list[torch.Tensor]:

@@ -13,7 +13,7 @@ from mira.train.batch import Sample, action_logprobs, collate, minibatches
 from mira.train.losses import LossSettings, get_actor_loss, potential_loss, value_loss
 from mira.train.models import Critic
 from mira.train.rewards import RewardSettings, progress_labels, state_progress, step_targets
-from mira.train.scored import length_buckets
+from mira.train.scored import in_length_groups
 from mira.types import Trajectory
 
 
@@ -91,14 +91,13 @@ def mean_logprobs(model: Any, samples: Sequence[Sample], pad_id: int, batch_size
     return out
 
 
-def critic_logits(critic: Critic, chunk: Sequence[Sample], pad_id: int, rows: int = 4) -> torch.Tensor:
-    """The critic's logits (B, 2) for the samples' states, read in groups of similar length (less padding)."""
-    parts, order = [], []
-    for idx in length_buckets([len(s.prompt_ids) for s in chunk], rows):
+def critic_logits(critic: Critic, chunk: Sequence[Sample], pad_id: int, rows: int = 0) -> torch.Tensor:
+    """The critic's logits (B, 2) for the samples' states, read in groups of similar length (scored.ROW_GROUP)."""
+    def forward(idx: list[int]) -> torch.Tensor:
         b = collate([chunk[i] for i in idx], pad_id, with_actions=False)
-        parts.append(critic(b["input_ids"], b["attention_mask"], b["position_ids"]))  # (r, 2)
-        order += idx
-    return torch.cat(parts)[torch.argsort(torch.tensor(order))]
+        return critic(b["input_ids"], b["attention_mask"], b["position_ids"])  # (r, 2)
+
+    return in_length_groups([len(s.prompt_ids) for s in chunk], forward, rows)
 
 
 @torch.no_grad()
