@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
+import torch
 
 from mira.rollout import run_episode
 from mira.train.config import TrainConfig
@@ -141,7 +143,23 @@ def test_bad_input_fails_before_any_work(tmp_path: Path) -> None:
         train(small(tmp_path, curriculum_share=1.5), env_factory=ToyEnv, task_ids=TASKS)
     with pytest.raises(ValueError, match="unknown suite"):
         train(small(tmp_path, suite="nosuch"))
+    with pytest.raises(ValueError, match="device 'tpu'; valid: cpu, cuda, cuda:N, auto"):
+        train(small(tmp_path, device="tpu"), env_factory=ToyEnv, task_ids=TASKS)
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("policy", ["scored", "generate"])
+def test_a_run_trains_on_the_gpu_and_resumes_on_the_cpu(tmp_path: Path, demos: Path, policy: str) -> None:
+    cfg = small(tmp_path, demos=str(demos), policy=policy, phases=1, device="cuda", critic_pretrain_epochs=1)
+    assert train(cfg, env_factory=ToyEnv, task_ids=TASKS).phases_done == 1
+    rows = read(tmp_path / "run" / "metrics.jsonl")
+    assert math.isfinite(rows[1]["loss/actor"]) and math.isfinite(rows[1]["loss/critic"])
+    # its checkpoints (policy and critic.pt) load where no GPU is asked for
+    res = train(small(tmp_path, demos=str(demos), policy=policy, phases=2, critic_pretrain_epochs=1),
+                env_factory=ToyEnv, task_ids=TASKS)
+    assert res.phases_done == 2 and [r["phase"] for r in read(tmp_path / "run" / "metrics.jsonl")] == [0, 1, 2]
 
 
 def test_curriculum_probes_new_variants_of_failed_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

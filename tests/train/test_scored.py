@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pytest
@@ -71,6 +72,19 @@ def test_bucketed_rows_give_the_states_of_one_padded_batch(lm: tuple[object, obj
         one = predicting_states(model.model, batch, rows=len(trees))  # type: ignore[attr-defined]
         bucketed = predicting_states(model.model, batch, rows=2)  # type: ignore[attr-defined]
     assert torch.allclose(one, bucketed, atol=1e-5)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_scores_on_the_gpu_equal_the_cpus(lm: tuple[object, object]) -> None:
+    model, tok = lm
+    heads = [_ids(tok, "click link 'My Cart'"), _ids(tok, "stop"), _ids(tok, "type textbox 'Search' +enter")]
+    trees = [Tree(_ids(tok, "Goal: " + "find the Blue Mat " * k), heads[:1 + k % 3], 0, []) for k in range(1, 7)]
+    batch = collate_trees(trees, tok.pad_token_id)  # type: ignore[attr-defined]
+    with torch.no_grad():
+        cpu = group_scores(model, batch)
+        gpu = group_scores(copy.deepcopy(model).cuda(), batch)  # type: ignore[attr-defined]
+    assert all(g.is_cuda and torch.allclose(c, g.cpu(), atol=1e-4) for c, g in zip(cpu, gpu, strict=True))
 
 
 def test_pi_is_a_distribution_over_heads_and_tails(lm: tuple[object, object]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from mira.train.models import module_device, to_device
 from mira.train.scored import collate_trees, state_ids, tree_from_step, tree_logprobs
 from mira.types import Step, Trajectory
 
@@ -96,9 +97,10 @@ def collate(samples: Sequence[Sample], pad_id: int, with_actions: bool = True) -
 
 
 def action_logprobs(model: Any, batch: dict[str, Any]) -> torch.Tensor:
-    """Mean token log-prob of each action (B,), computing logits only on the action columns.
+    """Mean token log-prob of each action (B,) on the model's device, computing logits only on the action columns.
 
     For a `scored` batch: log pi of the chosen candidate(s) (a proper log-probability over the page's actions)."""
+    batch = to_device(batch, module_device(model))
     if "tree_ids" in batch:
         return tree_logprobs(model, batch)
     amask = batch["action_mask"]  # (B, A)

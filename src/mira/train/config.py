@@ -141,6 +141,9 @@ class TrainConfig:
     """Seeds torch, task order and episode seeds."""
     threads: int = 0
     """torch CPU threads; 0 leaves torch's default."""
+    device: str = "cpu"
+    """Where the policy and critics train and act: `cpu`, `cuda` / `cuda:N` (an error before any work if torch sees
+    no such GPU), or `auto` (the first GPU if there is one, else the CPU). Checkpoints load on any device."""
     out: str = "runs/train"
     """Run folder: checkpoints, rollouts, metrics.jsonl, plots. A rerun resumes from its last checkpoint."""
 

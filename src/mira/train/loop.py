@@ -35,6 +35,7 @@ from mira.train.models import (
     TinySpec,
     build_tiny,
     load_pretrained,
+    resolve_device,
     resolve_model_path,
     save_policy,
     train_tokenizer,
@@ -113,6 +114,7 @@ def preflight(cfg: TrainConfig, env_factory: EnvFactory | None,
     if not algo.rl_phases and not cfg.demos:
         raise ValueError(f"algo {cfg.algo!r} trains on demonstrations only: set demos=DIR (trajectory JSON files)")
     resolve_model_path(cfg.model)
+    resolve_device(cfg.device)
     if cfg.policy not in POLICIES:
         raise ValueError(f"policy {cfg.policy!r}; valid: {', '.join(POLICIES)}")
     if cfg.demos == "oracle" and cfg.suite != "arena":
@@ -277,7 +279,7 @@ def starting_critic(cfg: TrainConfig, model: Any) -> Critic | None:
     if file is None or not file.is_file():
         return None
     critic = Critic(model, cfg.critic_trainable_layers)
-    critic.load_state_dict(torch.load(file))
+    critic.load_state_dict(torch.load(file, map_location="cpu"))  # into the critic's device, whichever
     log.info("critics start from %s", file)
     return critic
 
@@ -323,6 +325,7 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
         torch.manual_seed(cfg.seed)
         model, tok = build_policy(cfg, env_factory, task_ids, demos)
         start = 0
+    model.to(resolve_device(cfg.device))
     run = Run(cfg, algo, env_factory, task_ids, model, tok, out=out, rng=random.Random(cfg.seed + start),
               families={} if own_envs else task_families(cfg.suite, task_ids))
     if resume:
@@ -354,7 +357,7 @@ def train(cfg: TrainConfig, *, env_factory: EnvFactory | None = None, task_ids: 
     return TrainResult(out, last)
 
 
-RESUME_MAY_CHANGE = frozenset({"phases", "threads", "eval_tasks", "eval_every", "out"})
+RESUME_MAY_CHANGE = frozenset({"phases", "threads", "device", "eval_tasks", "eval_every", "out"})
 """Settings a resumed run may change; any other change would mix two runs in one folder."""
 
 
@@ -376,7 +379,7 @@ def _restore(run: Run, ckpt: Path, start: int) -> None:
     """After a resume: the critic from its checkpoint, the replay buffer from the finished phases' rollouts."""
     if (ckpt / "critic.pt").is_file():
         run.critic = Critic(run.model, run.cfg.critic_trainable_layers)
-        run.critic.load_state_dict(torch.load(ckpt / "critic.pt"))
+        run.critic.load_state_dict(torch.load(ckpt / "critic.pt", map_location="cpu"))
     run.replay.add(previous_rollouts(run.out, start))
 
 

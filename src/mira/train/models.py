@@ -48,6 +48,31 @@ class TinySpec:
     """Longest prompt + action in tokens."""
 
 
+def resolve_device(name: str) -> torch.device:
+    """The torch device a config's `device` names; ValueError (what is valid, what torch sees) before any work."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    kind, _, index = name.partition(":")
+    if kind not in ("cpu", "cuda") or (index and (kind == "cpu" or not index.isdigit())):
+        raise ValueError(f"device {name!r}; valid: cpu, cuda, cuda:N, auto")
+    if kind == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if int(index or 0) >= count:
+            raise ValueError(f"device {name!r}: torch {torch.__version__} sees {count} CUDA GPU(s) here; "
+                             f"valid: cpu, auto{', cuda' if count else ''}")
+    return torch.device(name)
+
+
+def module_device(module: Any) -> torch.device:
+    """The device a model's (or module's) parameters live on."""
+    return next(module.parameters()).device
+
+
+def to_device(batch: dict[str, Any], device: torch.device) -> dict[str, Any]:
+    """The batch with its tensors on `device` (batches are built on the CPU; other values stay as they are)."""
+    return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+
+
 def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048) -> Any:
     """A byte-level BPE tokenizer trained offline on `texts`, with ChatML special tokens and chat template."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -148,6 +173,7 @@ class Critic(nn.Module):
         self.trunk = copy.deepcopy(base.model)
         hidden = base.config.hidden_size
         self.head = nn.Sequential(nn.Linear(hidden, hidden), nn.Tanh(), nn.Linear(hidden, 2))
+        self.head.to(module_device(self.trunk))  # beside the trunk it copied, CPU or GPU
         self._freeze(trainable_layers)
 
     def _freeze(self, trainable_layers: int) -> None:

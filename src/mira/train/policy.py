@@ -12,6 +12,7 @@ import torch
 
 from mira.env.actions import ActionError, describe_actions, extract_action
 from mira.train.batch import prompt_ids
+from mira.train.models import module_device
 from mira.train.teacher import Teacher
 from mira.types import Message, Observation, Step, Task, Trajectory
 
@@ -60,7 +61,7 @@ class PolicyAgent:
         """(new token ids ending with end-of-turn if produced, their log-probs under the sampling distribution)."""
         was_training = self.model.training
         self.model.eval()
-        input_ids = torch.tensor([prompt])  # (1, P)
+        input_ids = torch.tensor([prompt], device=module_device(self.model))  # (1, P)
         greedy = self.temperature <= 0
         args: dict[str, Any] = {"max_new_tokens": self.max_new_tokens, "do_sample": not greedy,
                                 "return_dict_in_generate": True, "output_scores": True,

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import torch
 
 from mira.train.candidates import Choice, choices, locate, render
+from mira.train.models import module_device, to_device
 from mira.train.teacher import Teacher
 from mira.types import Message, Observation, Step, Task, Trajectory
 
@@ -151,9 +152,15 @@ def length_buckets(lengths: list[int], rows: int) -> list[list[int]]:
 
 
 ROW_GROUP = 4
-"""Rows per forward where rows of mixed lengths are read (predicting_states, the critic's states): sorted by length,
-each group pads only to its own longest row (`benchmarks/bench_scored_update.py` measures it against one padded
-batch)."""
+"""Rows per forward where rows of mixed lengths are read on the CPU (predicting_states, the critic's states): sorted
+by length, each group pads only to its own longest row (`benchmarks/bench_scored_update.py` measures it against one
+padded batch)."""
+GPU_ROW_GROUP = 64
+"""The same on a GPU, where padding costs little and each forward's kernel launches cost most."""
+
+
+def row_group(device: torch.device) -> int:
+    return ROW_GROUP if device.type == "cpu" else GPU_ROW_GROUP
 
 
 def in_length_groups(lengths: list[int], forward: Callable[[list[int]], torch.Tensor], rows: int = 0) -> torch.Tensor:
@@ -162,19 +169,22 @@ def in_length_groups(lengths: list[int], forward: Callable[[list[int]], torch.Te
     for idx in length_buckets(lengths, rows or ROW_GROUP):
         parts.append(forward(idx))
         order += idx
-    return torch.cat(parts)[torch.argsort(torch.tensor(order))]
+    out = torch.cat(parts)
+    return out[torch.argsort(torch.tensor(order, device=out.device))]
 
 
 def predicting_states(trunk: Any, batch: dict[str, Any], rows: int = 0) -> torch.Tensor:
-    """The trunk's hidden state at every scored position (R, N, H), `rows` (0: ROW_GROUP) rows of similar length
-    at a time."""
+    """The trunk's hidden state at every scored position (R, N, H), `rows` (0: row_group of the batch's device)
+    rows of similar length at a time."""
+    device = batch["tree_ids"].device
+
     def forward(idx: list[int]) -> torch.Tensor:
-        k, sel = max(batch["lengths"][i] for i in idx), torch.tensor(idx)
+        k, sel = max(batch["lengths"][i] for i in idx), torch.tensor(idx, device=device)
         hidden = trunk(input_ids=batch["tree_ids"][sel, :k], attention_mask=batch["tree_mask"][sel][:, :, :k, :k],
                        position_ids=batch["tree_pos"][sel, :k], use_cache=False).last_hidden_state  # (r, k, H)
         return hidden.gather(1, batch["pred"][sel][..., None].expand(-1, -1, hidden.shape[-1]))  # (r, N, H)
 
-    return in_length_groups(batch["lengths"], forward, rows)
+    return in_length_groups(batch["lengths"], forward, rows or row_group(device))
 
 
 def group_scores(model: Any, batch: dict[str, Any]) -> list[torch.Tensor]:
@@ -183,11 +193,12 @@ def group_scores(model: Any, batch: dict[str, Any]) -> list[torch.Tensor]:
     Length-normalised (as LM multiple-choice scoring usually is): with summed log-probs an untrained model would
     all but always pick the shortest candidate (`stop`), which is no start for exploration."""
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    batch = to_device(batch, module_device(base))
     h = predicting_states(base.model, batch)  # (R, N, H)
     logits = base.get_output_embeddings()(h).float()  # (R, N, V)
     tok_logp = torch.log_softmax(logits, -1).gather(-1, batch["tgt"][..., None])[..., 0]  # (R, N)
-    totals = [torch.zeros(g, dtype=tok_logp.dtype) for g in batch["groups"]]
-    counts = [torch.zeros(g, dtype=tok_logp.dtype) for g in batch["groups"]]
+    totals = [tok_logp.new_zeros(g) for g in batch["groups"]]
+    counts = [tok_logp.new_zeros(g) for g in batch["groups"]]
     for r, t in enumerate(batch["owner"]):
         valid = batch["grp"][r] >= 0
         idx = batch["grp"][r][valid]

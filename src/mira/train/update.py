@@ -11,9 +11,9 @@ import torch
 from mira.train.algorithms import Algorithm
 from mira.train.batch import Sample, action_logprobs, collate, minibatches
 from mira.train.losses import LossSettings, get_actor_loss, potential_loss, value_loss
-from mira.train.models import Critic
+from mira.train.models import Critic, module_device, to_device
 from mira.train.rewards import RewardSettings, progress_labels, state_progress, step_targets
-from mira.train.scored import in_length_groups
+from mira.train.scored import in_length_groups, row_group
 from mira.types import Trajectory
 
 
@@ -92,12 +92,15 @@ def mean_logprobs(model: Any, samples: Sequence[Sample], pad_id: int, batch_size
 
 
 def critic_logits(critic: Critic, chunk: Sequence[Sample], pad_id: int, rows: int = 0) -> torch.Tensor:
-    """The critic's logits (B, 2) for the samples' states, read in groups of similar length (scored.ROW_GROUP)."""
+    """The critic's logits (B, 2) for the samples' states on its device, read in groups of similar length
+    (scored.row_group)."""
+    device = module_device(critic)
+
     def forward(idx: list[int]) -> torch.Tensor:
-        b = collate([chunk[i] for i in idx], pad_id, with_actions=False)
+        b = to_device(collate([chunk[i] for i in idx], pad_id, with_actions=False), device)
         return critic(b["input_ids"], b["attention_mask"], b["position_ids"])  # (r, 2)
 
-    return in_length_groups([len(s.prompt_ids) for s in chunk], forward, rows)
+    return in_length_groups([len(s.prompt_ids) for s in chunk], forward, rows or row_group(device))
 
 
 @torch.no_grad()
@@ -127,9 +130,9 @@ def fit_critic(critic: Critic, samples: Sequence[Sample], algo: Algorithm, pad_i
     (None: cfg.critic_epochs)."""
     def loss_fn(chunk: list[Sample]) -> torch.Tensor:
         logits = critic_logits(critic, chunk, pad_id)  # (B, 2)
-        loss = value_loss(logits[:, 0], torch.tensor([s.success for s in chunk])) if value else logits.new_zeros(())
+        loss = value_loss(logits[:, 0], logits.new_tensor([s.success for s in chunk])) if value else logits.new_zeros(())
         if algo.potential_critic:
-            loss = loss + potential_loss(logits[:, 1], torch.tensor([s.progress for s in chunk]))
+            loss = loss + potential_loss(logits[:, 1], logits.new_tensor([s.progress for s in chunk]))
         return loss
 
     n = cfg.critic_epochs if epochs is None else epochs
@@ -175,9 +178,9 @@ def actor_update(model: Any, samples: Sequence[Sample], algo: Algorithm, pad_id:
 
     def loss_fn(chunk: list[Sample]) -> torch.Tensor:
         logp = action_logprobs(model, collate(chunk, pad_id))  # (B,)
-        ref = torch.tensor([s.ref_logp for s in chunk])
-        adv = torch.tensor([s.advantage for s in chunk])
-        return loss(logp, ref, adv, torch.tensor([s.weight for s in chunk]), settings)
+        ref = logp.new_tensor([s.ref_logp for s in chunk])
+        adv = logp.new_tensor([s.advantage for s in chunk])
+        return loss(logp, ref, adv, logp.new_tensor([s.weight for s in chunk]), settings)
 
     n = cfg.actor_epochs if epochs is None else epochs
     chunks = [c for _ in range(n) for c in minibatches(samples, cfg.batch_size, gen)]
