@@ -61,3 +61,8 @@ def test_ablations_as_settings() -> None:
     with pytest.raises(ValueError, match="terminal_potential 'end'; valid: zero, last"):
         resolve(TrainConfig(terminal_potential="end"))
     assert resolve(TrainConfig(algo="mira", potential="label"))[1].potential == "label"
+    with pytest.raises(ValueError, match="value_target 'outcome'; valid: success, return"):
+        resolve(TrainConfig(value_target="outcome"))
+    assert resolve(TrainConfig(value_target="return"))[1].value_target == "return"
+    with pytest.raises(ValueError, match="actor_samples 'good'; valid: all, positive"):
+        resolve(TrainConfig(actor_samples="good"))

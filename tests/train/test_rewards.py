@@ -11,6 +11,7 @@ from mira.train.rewards import (
     sparse_rewards,
     state_progress,
     step_targets,
+    value_targets,
 )
 from mira.types import Step, Trajectory
 
@@ -72,6 +73,14 @@ def test_discounted_returns() -> None:
     assert discounted_returns([0, 0, 1], 0.9) == pytest.approx([0.81, 0.9, 1.0])
     assert discounted_returns([1, 0, 1], 0.5) == pytest.approx([1.25, 0.5, 1.0])
     assert discounted_returns([], 0.9) == []
+
+
+def test_value_targets_success_or_discounted_return() -> None:
+    assert value_targets(3, True, 0.9) == [1.0, 1.0, 1.0]
+    assert value_targets(3, True, 0.9, "return") == pytest.approx([0.81, 0.9, 1.0])
+    assert value_targets(2, False, 0.9, "return") == [0.0, 0.0]
+    with pytest.raises(ValueError, match="value_target must be one of"):
+        value_targets(1, True, 0.9, "outcome")
 
 
 def test_advantages_hand_computed() -> None:

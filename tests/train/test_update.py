@@ -13,7 +13,9 @@ from mira.train.update import (
     critic_logits,
     critic_predict,
     fit_critic,
+    keep_actor_samples,
     label_progress,
+    label_values,
     mean_logprobs,
 )
 from mira.types import Step, Trajectory
@@ -33,6 +35,10 @@ def test_label_progress_and_assign_targets_hand_computed() -> None:
     assign_targets(trajs, samples, [0.5, 0.5], [0.0, 0.5], RewardSettings(gamma=1.0, lam=1.0))
     assert [s.reward for s in samples] == pytest.approx([0.5, 0.5])
     assert [s.advantage for s in samples] == pytest.approx([0.5, 0.0])
+    label_values(trajs, samples, RewardSettings(gamma=0.9, value_target="return"))  # 2 actions, success
+    assert [s.value_target for s in samples] == pytest.approx([0.9, 1.0])
+    label_values(trajs, samples, RewardSettings(gamma=0.9))
+    assert [s.value_target for s in samples] == [1.0, 1.0]
 
 
 @pytest.mark.parametrize(("potential", "terminal", "rewards", "advs"), [
@@ -70,10 +76,18 @@ def test_regression_update_raises_positive_advantage_action(model_tok: tuple) ->
     assert after[0] > before[0] and after[1] < before[1]
 
 
+def test_positive_actor_samples_drop_non_positive_advantages() -> None:
+    samples = [Sample([1], [2], advantage=a, weight=w) for a, w in ((0.3, 1.0), (0.0, 1.0), (-0.2, 1.0), (0.5, 0.0))]
+    keep_actor_samples(samples, "all")
+    assert [s.weight for s in samples] == [1.0, 1.0, 1.0, 0.0]
+    keep_actor_samples(samples, "positive")
+    assert [s.weight for s in samples] == [1.0, 0.0, 0.0, 0.0]
+
+
 def test_critic_learns_success(model_tok: tuple) -> None:
     model, tok = model_tok
     critic = Critic(model, trainable_layers=-1)
-    win = [Sample([40, 41, 42], [], success=1.0, progress=1.0) for _ in range(4)]
+    win = [Sample([40, 41, 42], [], success=1.0, value_target=1.0, progress=1.0) for _ in range(4)]
     lose = [Sample([50, 51, 52], [], success=0.0, progress=0.0) for _ in range(4)]
     cfg = TrainConfig(critic_lr=1e-2, critic_epochs=20, batch_size=8)
     fit_critic(critic, win + lose, get_algorithm("mira"), tok.pad_token_id, cfg, torch.Generator().manual_seed(0))

@@ -10,7 +10,14 @@ from dataclasses import dataclass, replace
 
 from mira.train.config import TrainConfig
 from mira.train.losses import ACTOR_LOSSES
-from mira.train.rewards import ADVANTAGE_MODES, POTENTIAL_SOURCES, SHAPING_OFFSETS, TERMINAL_POTENTIALS, RewardSettings
+from mira.train.rewards import (
+    ADVANTAGE_MODES,
+    POTENTIAL_SOURCES,
+    SHAPING_OFFSETS,
+    TERMINAL_POTENTIALS,
+    VALUE_TARGETS,
+    RewardSettings,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,10 @@ ALGORITHMS: dict[str, Algorithm] = {
 }
 
 
+ACTOR_SAMPLES = ("all", "positive")
+"""TrainConfig.actor_samples: which samples the actor's loss counts."""
+
+
 def get_algorithm(name: str) -> Algorithm:
     if name not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {name!r}; valid: {', '.join(ALGORITHMS)}")
@@ -62,7 +73,12 @@ def resolve(cfg: TrainConfig) -> tuple[Algorithm, RewardSettings]:
         raise ValueError(f"potential {cfg.potential!r}; valid: {', '.join(POTENTIAL_SOURCES)}")
     if cfg.terminal_potential not in TERMINAL_POTENTIALS:
         raise ValueError(f"terminal_potential {cfg.terminal_potential!r}; valid: {', '.join(TERMINAL_POTENTIALS)}")
+    if cfg.actor_samples not in ACTOR_SAMPLES:
+        raise ValueError(f"actor_samples {cfg.actor_samples!r}; valid: {', '.join(ACTOR_SAMPLES)}")
+    if cfg.value_target not in VALUE_TARGETS:
+        raise ValueError(f"value_target {cfg.value_target!r}; valid: {', '.join(VALUE_TARGETS)}")
     rewards = RewardSettings(gamma=cfg.gamma, lam=cfg.lam, shaping=algo.potential_critic,
                              advantage_mode=cfg.advantage_mode, terminal_potential=cfg.terminal_potential,
-                             shaping_offset=cfg.shaping_offset, potential=cfg.potential)
+                             shaping_offset=cfg.shaping_offset, potential=cfg.potential,
+                             value_target=cfg.value_target)
     return algo, rewards

@@ -30,6 +30,8 @@ class Sample:
     """Index of the trajectory in its phase's list."""
     step: int = 0
     success: float = 0.0
+    value_target: float = 0.0
+    """What V is fitted to for this state (rewards.VALUE_TARGETS)."""
     progress: float = 0.0
     """Progress label p_t of the state the action was taken in."""
     reward: float = 0.0

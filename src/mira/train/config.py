@@ -101,9 +101,15 @@ class TrainConfig:
     shaping_offset: str = "raw"
     """`raw`: the shaped advantage as written (SPEC); `centred`: without its action-independent part -(1-lam*gamma)
     P(s_t), which WebRL's regression loss (unlike a policy gradient) does not ignore (mira.train.rewards)."""
+    value_target: str = "success"
+    """What the value critic V is fitted to: the episode's `success` (WebRL), or the state's discounted `return`
+    gamma^(T-1-t) * success, which the advantage's discounting assumes (mira.train.rewards.VALUE_TARGETS)."""
     potential: str = "critic"
     """mira only: the shaping's P(s_t) from the potential `critic`, or the checker's progress `label`s (exact for
     played episodes; a diagnostic of how much the critic's error costs)."""
+    actor_samples: str = "all"
+    """Which samples the actor's loss counts: `all` (the paper's formula), or `positive`, those with A > 0 (WebRL's
+    released trainer masks its regression loss so: actions are raised, never pushed below pi_ref)."""
     awr_temperature: float = 1.0
     """AWR weights exp(A / temperature)."""
     replay_ratio: float = 2.0

@@ -16,7 +16,16 @@ from mira.train.metrics import timed
 from mira.train.models import Critic
 from mira.train.replay import next_tasks, select_replay, variants
 from mira.train.rewards import RewardSettings
-from mira.train.update import actor_update, assign_targets, critic_predict, fit_critic, label_progress, mean_logprobs
+from mira.train.update import (
+    actor_update,
+    assign_targets,
+    critic_predict,
+    fit_critic,
+    keep_actor_samples,
+    label_progress,
+    label_values,
+    mean_logprobs,
+)
 from mira.types import Trajectory
 
 if TYPE_CHECKING:
@@ -70,6 +79,7 @@ def rl_phase(run: Run, phase: int, settings: RewardSettings, bar: Any) -> dict[s
         s.ref_logp = lp
         s.weight = s.success if algo.success_only else 1.0
     label_progress(trajs, samples)
+    label_values(trajs, samples, settings)
     record = rollout_metrics(new)
     record.update({"replay/buffered_steps": len(old_s), "replay/kept_steps": len(keep), "samples": len(samples)})
     if algo.value_critic and samples:
@@ -77,6 +87,7 @@ def rl_phase(run: Run, phase: int, settings: RewardSettings, bar: Any) -> dict[s
             values = critic_step(run, trajs, samples, len(new_s), settings, gen, record)
         with timed(times, "time/curriculum_s"):
             run.next_tasks = curriculum(run, new, samples, values)
+    keep_actor_samples(samples, cfg.actor_samples)
     if samples:
         with timed(times, "time/actor_s"):
             record.update(actor_update(run.model, samples, algo, pad, cfg, gen))

@@ -23,6 +23,10 @@ SHAPING_OFFSETS = ("raw", "centred")
 POTENTIAL_SOURCES = ("critic", "label")
 """Where P(s_t) comes from: the potential critic (MiRA), or the checker's progress labels themselves (exact, known
 only for played episodes: an oracle potential, to tell the shaping's effect apart from the critic's error)."""
+VALUE_TARGETS = ("success", "return")
+"""What V is fitted to: the episode's `success` (WebRL's BCE on the outcome, the same for every state), or the state's
+discounted `return` gamma^(T-1-t) * success, the quantity the advantage's G_t and gamma V(s_{t+1}) assume V
+estimates (with `success`, A is biased by -(1 - gamma^(T-1-t)) V(s_t): below zero on average)."""
 ADVANTAGE_MODES = ("dr", "td", "mc")
 """`dr`: doubly robust (WebRL eq. 9, MiRA); `td`: one-step TD only (the "w/o doubly-robust" ablation); `mc`: G_t - V(s_t)."""
 
@@ -106,6 +110,15 @@ def discounted_returns(rewards: Sequence[float], gamma: float) -> list[float]:
     return out
 
 
+def value_targets(num_steps: int, success: bool, gamma: float, kind: str = "success") -> list[float]:
+    """V's target for the states s_0..s_{T-1} the actions were taken in (VALUE_TARGETS)."""
+    if kind not in VALUE_TARGETS:
+        raise ValueError(f"value_target must be one of {VALUE_TARGETS}, got {kind!r}")
+    if kind == "success":
+        return [float(success)] * num_steps
+    return discounted_returns(sparse_rewards(num_steps, success), gamma)
+
+
 def td_weight(mode: str, lam: float) -> float:
     """The weight of the one-step TD term in an ADVANTAGE_MODES estimator (the MC term gets 1 minus it)."""
     return {"dr": lam, "td": 1.0, "mc": 0.0}[mode]
@@ -146,6 +159,8 @@ class RewardSettings:
     """One of SHAPING_OFFSETS (see shaping_offsets)."""
     potential: str = "critic"
     """One of POTENTIAL_SOURCES."""
+    value_target: str = "success"
+    """One of VALUE_TARGETS."""
 
 
 def shaping_offsets(potentials: Sequence[float], gamma: float, lam: float, mode: str) -> list[float]:

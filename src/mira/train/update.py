@@ -12,7 +12,7 @@ from mira.train.algorithms import Algorithm
 from mira.train.batch import Sample, action_logprobs, collate, minibatches
 from mira.train.losses import LossSettings, get_actor_loss, potential_loss, value_loss
 from mira.train.models import Critic, module_device, to_device
-from mira.train.rewards import RewardSettings, progress_labels, state_progress, step_targets
+from mira.train.rewards import RewardSettings, progress_labels, state_progress, step_targets, value_targets
 from mira.train.scored import in_length_groups, row_group
 from mira.types import Trajectory
 
@@ -124,13 +124,20 @@ def label_progress(trajs: Sequence[Trajectory], samples: Sequence[Sample]) -> No
         s.progress = labels[s.traj][s.step]
 
 
+def label_values(trajs: Sequence[Trajectory], samples: Sequence[Sample], settings: RewardSettings) -> None:
+    """Set each sample's value target (settings.value_target) from its trajectory's outcome and length."""
+    targets = [value_targets(len(t.steps), t.success, settings.gamma, settings.value_target) for t in trajs]
+    for s in samples:
+        s.value_target = targets[s.traj][s.step]
+
+
 def fit_critic(critic: Critic, samples: Sequence[Sample], algo: Algorithm, pad_id: int, cfg: Any,
                gen: torch.Generator, epochs: int | None = None, value: bool = True) -> dict[str, float]:
-    """BCE of V onto success (unless not `value`) and (mira) MSE of P onto progress labels, `epochs` passes
+    """BCE of V onto its targets (label_values; unless not `value`) and (mira) MSE of P onto progress labels, `epochs` passes
     (None: cfg.critic_epochs)."""
     def loss_fn(chunk: list[Sample]) -> torch.Tensor:
         logits = critic_logits(critic, chunk, pad_id)  # (B, 2)
-        loss = value_loss(logits[:, 0], logits.new_tensor([s.success for s in chunk])) if value else logits.new_zeros(())
+        loss = value_loss(logits[:, 0], logits.new_tensor([s.value_target for s in chunk])) if value else logits.new_zeros(())
         if algo.potential_critic:
             loss = loss + potential_loss(logits[:, 1], logits.new_tensor([s.progress for s in chunk]))
         return loss
@@ -161,6 +168,14 @@ def assign_targets(trajs: Sequence[Trajectory], samples: Sequence[Sample], value
         rewards, advs = step_targets(trajs[ti], v, p, settings)
         for i in idx:
             samples[i].reward, samples[i].advantage = rewards[samples[i].step], advs[samples[i].step]
+
+
+def keep_actor_samples(samples: Sequence[Sample], which: str) -> None:
+    """Zero the weight of the samples the actor's loss skips (config `actor_samples`): none for `all`, those with
+    A <= 0 for `positive`."""
+    if which == "positive":
+        for s in samples:
+            s.weight *= float(s.advantage > 0)
 
 
 def actor_weight(chunk: Sequence[Sample]) -> float:
