@@ -56,6 +56,13 @@ def get_algorithm(name: str) -> Algorithm:
     return ALGORITHMS[name]
 
 
+CHOICES: dict[str, tuple[str, ...]] = {
+    "advantage_mode": ADVANTAGE_MODES, "shaping_offset": SHAPING_OFFSETS, "potential": POTENTIAL_SOURCES,
+    "terminal_potential": TERMINAL_POTENTIALS, "actor_samples": ACTOR_SAMPLES, "value_target": VALUE_TARGETS,
+}
+"""TrainConfig keys that name one of a fixed set of values (checked by resolve)."""
+
+
 def resolve(cfg: TrainConfig) -> tuple[Algorithm, RewardSettings]:
     """The algorithm of `cfg` with its ablation settings applied, and its reward settings."""
     algo = get_algorithm(cfg.algo)
@@ -65,18 +72,9 @@ def resolve(cfg: TrainConfig) -> tuple[Algorithm, RewardSettings]:
         algo = replace(algo, actor_loss=cfg.actor_objective)
     if not cfg.use_potential:
         algo = replace(algo, potential_critic=False)
-    if cfg.advantage_mode not in ADVANTAGE_MODES:
-        raise ValueError(f"advantage_mode {cfg.advantage_mode!r}; valid: {', '.join(ADVANTAGE_MODES)}")
-    if cfg.shaping_offset not in SHAPING_OFFSETS:
-        raise ValueError(f"shaping_offset {cfg.shaping_offset!r}; valid: {', '.join(SHAPING_OFFSETS)}")
-    if cfg.potential not in POTENTIAL_SOURCES:
-        raise ValueError(f"potential {cfg.potential!r}; valid: {', '.join(POTENTIAL_SOURCES)}")
-    if cfg.terminal_potential not in TERMINAL_POTENTIALS:
-        raise ValueError(f"terminal_potential {cfg.terminal_potential!r}; valid: {', '.join(TERMINAL_POTENTIALS)}")
-    if cfg.actor_samples not in ACTOR_SAMPLES:
-        raise ValueError(f"actor_samples {cfg.actor_samples!r}; valid: {', '.join(ACTOR_SAMPLES)}")
-    if cfg.value_target not in VALUE_TARGETS:
-        raise ValueError(f"value_target {cfg.value_target!r}; valid: {', '.join(VALUE_TARGETS)}")
+    for key, valid in CHOICES.items():
+        if getattr(cfg, key) not in valid:
+            raise ValueError(f"{key} {getattr(cfg, key)!r}; valid: {', '.join(valid)}")
     rewards = RewardSettings(gamma=cfg.gamma, lam=cfg.lam, shaping=algo.potential_critic,
                              advantage_mode=cfg.advantage_mode, terminal_potential=cfg.terminal_potential,
                              shaping_offset=cfg.shaping_offset, potential=cfg.potential,
