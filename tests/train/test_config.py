@@ -64,5 +64,9 @@ def test_ablations_as_settings() -> None:
     with pytest.raises(ValueError, match="value_target 'outcome'; valid: success, return"):
         resolve(TrainConfig(value_target="outcome"))
     assert resolve(TrainConfig(value_target="return"))[1].value_target == "return"
+    for bad in (-0.5, float("nan"), 1e3):
+        with pytest.raises(ValueError, match=r"shaping_scale is alpha .*: 0..100, got"):
+            resolve(TrainConfig(shaping_scale=bad))
+    assert resolve(TrainConfig(shaping_scale=2.0))[1].shaping_scale == 2.0
     with pytest.raises(ValueError, match="actor_samples 'good'; valid: all, positive"):
         resolve(TrainConfig(actor_samples="good"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mira.env import get_suite
-from mira.train.demo import DemoConfig, held_out_tasks, mean_std
+from mira.train.demo import DemoConfig, held_out_tasks, mean_std, validation_tasks
 from mira.train.demo_report import rollouts_to_match, run_demo, table
 from mira.train.models import TinySpec, build_tiny, save_policy, train_tokenizer
 
@@ -23,9 +23,17 @@ def test_test_tasks_spread_over_templates() -> None:
     assert held_out_tasks(0) == suite.task_ids("test")
 
 
+def test_validation_tasks_are_other_test_tasks() -> None:
+    val, test = validation_tasks(64), held_out_tasks(64)
+    assert len(set(val)) == 64 and not set(val) & set(test)
+    assert set(val) <= set(get_suite("arena").task_ids("test"))
+
+
 def test_mean_std_and_rollouts_to_match() -> None:
     assert mean_std([0.2, 0.4]) == {"mean": 0.3, "std": 0.1, "runs": [0.2, 0.4]}
     assert mean_std([0.5])["std"] == 0.0
+    # 14/64, 13/64, 14/64 as an eval summary saves them (0.2188, 0.2031, 0.2188): the same mean either way
+    assert mean_std([14 / 64, 13 / 64, 14 / 64])["mean"] == mean_std([0.2188, 0.2031, 0.2188])["mean"] == 0.2136
     curve = [{"rollouts": 32, "mean": 0.1}, {"rollouts": 64, "mean": 0.3}, {"rollouts": 96, "mean": 0.2}]
     assert rollouts_to_match(curve, 0.25) == 64 and rollouts_to_match(curve, 0.5) is None
 

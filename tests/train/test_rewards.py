@@ -134,3 +134,17 @@ def test_centred_shaping_keeps_only_the_progress_difference() -> None:
     assert shaping_offsets(pots, 0.9, 0.5, "dr") == pytest.approx([-0.11, -0.275])
     with pytest.raises(ValueError, match="shaping_offset"):
         step_targets(traj, values, pots, RewardSettings(shaping=True, shaping_offset="mean"))
+
+
+def test_shaping_scale_multiplies_the_potential() -> None:
+    # The case above with alpha = 2 (potentials 0.4, 1.0, terminal 0), worked by hand:
+    # r~ = [0.9 - 0.4, 0 - 1.0] = [0.5, -1.0]; G~ = [-0.4, -1.0]; TD = [0.5 + 0.36 - 0.3, -1.0 - 0.4] = [0.56, -1.4];
+    # MC = [-0.7, -1.4]; A = 0.5 * (TD + MC) = [-0.07, -1.4]
+    traj = _traj([0, 1, 1], 2, False)
+    values, pots = [0.3, 0.4, 0.0], [0.2, 0.5, 0.7]
+    r, a = step_targets(traj, values, pots, RewardSettings(gamma=0.9, lam=0.5, shaping=True, shaping_scale=2.0))
+    assert r == pytest.approx([0.5, -1.0])
+    assert a == pytest.approx([-0.07, -1.4])
+    # alpha = 0: the sparse reward and WebRL's advantage, whatever P says
+    r0, a0 = step_targets(traj, values, pots, RewardSettings(gamma=0.9, lam=0.5, shaping=True, shaping_scale=0.0))
+    assert (r0, a0) == step_targets(traj, values, None, RewardSettings(gamma=0.9, lam=0.5, shaping=False))

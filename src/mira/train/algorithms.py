@@ -75,8 +75,10 @@ def resolve(cfg: TrainConfig) -> tuple[Algorithm, RewardSettings]:
     for key, valid in CHOICES.items():
         if getattr(cfg, key) not in valid:
             raise ValueError(f"{key} {getattr(cfg, key)!r}; valid: {', '.join(valid)}")
+    if not 0.0 <= cfg.shaping_scale <= 100.0:
+        raise ValueError(f"shaping_scale is alpha in r + alpha * (gamma P' - P): 0..100, got {cfg.shaping_scale}")
     rewards = RewardSettings(gamma=cfg.gamma, lam=cfg.lam, shaping=algo.potential_critic,
                              advantage_mode=cfg.advantage_mode, terminal_potential=cfg.terminal_potential,
                              shaping_offset=cfg.shaping_offset, potential=cfg.potential,
-                             value_target=cfg.value_target)
+                             value_target=cfg.value_target, shaping_scale=cfg.shaping_scale)
     return algo, rewards

@@ -101,6 +101,9 @@ class TrainConfig:
     shaping_offset: str = "raw"
     """`raw`: the shaped advantage as written (SPEC); `centred`: without its action-independent part -(1-lam*gamma)
     P(s_t), which WebRL's regression loss (unlike a policy gradient) does not ignore (mira.train.rewards)."""
+    shaping_scale: float = 1.0
+    """mira only: alpha in r~ = r + alpha * (gamma P(s_{t+1}) - P(s_t)), i.e. the potential alpha * P (still
+    potential-based, so the optimal policy is unchanged; 0 is WebRL's sparse reward with mira's critics)."""
     value_target: str = "success"
     """What the value critic V is fitted to: the episode's `success` (WebRL), or the state's discounted `return`
     gamma^(T-1-t) * success, which the advantage's discounting assumes (mira.train.rewards.VALUE_TARGETS)."""

@@ -161,6 +161,8 @@ class RewardSettings:
     """One of POTENTIAL_SOURCES."""
     value_target: str = "success"
     """One of VALUE_TARGETS."""
+    shaping_scale: float = 1.0
+    """alpha: the potential used is alpha * P (how strongly milestone progress shapes the reward)."""
 
 
 def shaping_offsets(potentials: Sequence[float], gamma: float, lam: float, mode: str) -> list[float]:
@@ -185,6 +187,7 @@ def step_targets(
         return r, advantages(r, values, settings.gamma, settings.lam, settings.advantage_mode)
     if settings.shaping_offset not in SHAPING_OFFSETS:
         raise ValueError(f"shaping_offset must be one of {SHAPING_OFFSETS}, got {settings.shaping_offset!r}")
+    potentials = [settings.shaping_scale * p for p in potentials]
     r = shaped_rewards(r, potentials, settings.gamma, settings.terminal_potential)
     a = advantages(r, values, settings.gamma, settings.lam, settings.advantage_mode)
     if settings.shaping_offset == "centred":
